@@ -1,0 +1,191 @@
+// The elementary functions and operators on expressions. Each one only builds
+// a node around its rule (core/rules.hpp); they are found by ADL on duet types.
+// Every binary function accepts a plain number on either side.
+#pragma once
+
+#include <concepts>
+#include <type_traits>
+#include <utility>
+
+#include "duet/core/evaluate.hpp"
+#include "duet/core/expression.hpp"
+#include "duet/core/make_node.hpp"
+#include "duet/core/rules.hpp"
+
+namespace duet {
+
+// Legal operand pairs: two expressions (whose families make_binary checks
+// with a readable message), or an expression and a number it can absorb.
+template <class A, class B>
+concept operand_pair =
+    (expression<A> && expression<B>) ||
+    (expression<A> && std::is_convertible_v<std::remove_cvref_t<B>, value_type_of<A>>) ||
+    (expression<B> && std::is_convertible_v<std::remove_cvref_t<A>, value_type_of<B>>);
+
+#define DUET_UNARY_OPERATOR(name, rule)                              \
+    template <class A>                                               \
+        requires expression<A>                                       \
+    DUET_INLINE constexpr auto name(A&& a) {                                     \
+        return make_unary(rules::rule{}, std::forward<A>(a));        \
+    }
+
+// Functions also take plain numbers, so generic code may call duet::f(x)
+// qualified for every number type.
+#define DUET_UNARY_FUNCTION(name, rule)           \
+    DUET_UNARY_OPERATOR(name, rule)               \
+    template <std::floating_point T>              \
+    T name(T x) {                                 \
+        return rules::rule::value(x);             \
+    }
+
+#define DUET_BINARY_OPERATOR(name, rule)                                            \
+    template <class A, class B>                                                     \
+        requires operand_pair<A, B>                                                 \
+    DUET_INLINE constexpr auto name(A&& a, B&& b) {                                             \
+        return make_binary(rules::rule{}, std::forward<A>(a), std::forward<B>(b));  \
+    }
+
+#define DUET_BINARY_FUNCTION(name, rule)          \
+    DUET_BINARY_OPERATOR(name, rule)              \
+    template <std::floating_point T>              \
+    T name(T a, T b) {                            \
+        return rules::rule::value(a, b);          \
+    }
+
+DUET_BINARY_OPERATOR(operator+, add_rule)
+DUET_BINARY_OPERATOR(operator-, subtract_rule)
+DUET_BINARY_OPERATOR(operator*, multiply_rule)
+DUET_BINARY_OPERATOR(operator/, divide_rule)
+DUET_UNARY_OPERATOR(operator-, negate_rule)
+
+DUET_UNARY_FUNCTION(abs, abs_rule)
+DUET_UNARY_FUNCTION(fabs, abs_rule)
+DUET_UNARY_FUNCTION(square, square_rule)
+DUET_UNARY_FUNCTION(sqrt, sqrt_rule)
+DUET_UNARY_FUNCTION(cbrt, cbrt_rule)
+DUET_UNARY_FUNCTION(exp, exp_rule)
+DUET_UNARY_FUNCTION(exp2, exp2_rule)
+DUET_UNARY_FUNCTION(expm1, expm1_rule)
+DUET_UNARY_FUNCTION(log, log_rule)
+DUET_UNARY_FUNCTION(log2, log2_rule)
+DUET_UNARY_FUNCTION(log10, log10_rule)
+DUET_UNARY_FUNCTION(log1p, log1p_rule)
+DUET_UNARY_FUNCTION(sin, sin_rule)
+DUET_UNARY_FUNCTION(cos, cos_rule)
+DUET_UNARY_FUNCTION(tan, tan_rule)
+DUET_UNARY_FUNCTION(asin, asin_rule)
+DUET_UNARY_FUNCTION(acos, acos_rule)
+DUET_UNARY_FUNCTION(atan, atan_rule)
+DUET_UNARY_FUNCTION(sinh, sinh_rule)
+DUET_UNARY_FUNCTION(cosh, cosh_rule)
+DUET_UNARY_FUNCTION(tanh, tanh_rule)
+DUET_UNARY_FUNCTION(asinh, asinh_rule)
+DUET_UNARY_FUNCTION(acosh, acosh_rule)
+DUET_UNARY_FUNCTION(atanh, atanh_rule)
+DUET_UNARY_FUNCTION(erf, erf_rule)
+DUET_UNARY_FUNCTION(erfc, erfc_rule)
+DUET_UNARY_FUNCTION(tgamma, tgamma_rule)
+DUET_UNARY_FUNCTION(lgamma, lgamma_rule)
+DUET_UNARY_FUNCTION(relu, relu_rule)
+DUET_UNARY_FUNCTION(sigmoid, sigmoid_rule)
+DUET_UNARY_FUNCTION(softplus, softplus_rule)
+
+DUET_BINARY_FUNCTION(hypot, hypot_rule)
+DUET_BINARY_FUNCTION(atan2, atan2_rule)
+DUET_BINARY_FUNCTION(max, max_rule)
+DUET_BINARY_FUNCTION(min, min_rule)
+DUET_BINARY_FUNCTION(fmax, fmax_rule)
+DUET_BINARY_FUNCTION(fmin, fmin_rule)
+
+#undef DUET_UNARY_OPERATOR
+#undef DUET_BINARY_OPERATOR
+#undef DUET_UNARY_FUNCTION
+#undef DUET_BINARY_FUNCTION
+
+// x^y; an integer exponent gets its own rule (exact at x = 0 and x < 0).
+template <class A, class B>
+    requires operand_pair<A, B> && (!std::integral<std::remove_cvref_t<B>>)
+DUET_INLINE constexpr auto pow(A&& a, B&& b) {
+    return make_binary(rules::pow_rule{}, std::forward<A>(a), std::forward<B>(b));
+}
+template <class A, std::integral N>
+    requires expression<A>
+DUET_INLINE constexpr auto pow(A&& a, N n) {
+    return make_unary(rules::pow_int_rule{static_cast<int>(n)}, std::forward<A>(a));
+}
+
+// ψ^(k)(x), the k-th derivative of the digamma function (k = 0: digamma).
+template <class A>
+    requires expression<A>
+constexpr auto polygamma(int k, A&& a) {
+    return make_unary(rules::polygamma_rule{k}, std::forward<A>(a));
+}
+template <class A>
+    requires expression<A>
+constexpr auto digamma(A&& a) {
+    return polygamma(0, std::forward<A>(a));
+}
+
+inline double digamma(double x) { return polygamma(0, x); }
+template <std::floating_point T>
+T pow(T x, T y) {
+    return rules::pow_rule::value(x, y);
+}
+template <std::floating_point T, std::integral N>
+T pow(T x, N n) {
+    return rules::pow_int_rule{static_cast<int>(n)}.value(x);
+}
+
+template <class A>
+    requires expression<A>
+constexpr auto operator+(A&& a) {
+    return std::remove_cvref_t<A>(std::forward<A>(a));
+}
+
+// Comparisons look at values only; they never carry derivatives.
+template <class A, class B>
+    requires operand_pair<A, B>
+constexpr bool operator==(const A& a, const B& b) {
+    return value(a) == value(b);
+}
+template <class A, class B>
+    requires operand_pair<A, B>
+constexpr bool operator<(const A& a, const B& b) {
+    return value(a) < value(b);
+}
+template <class A, class B>
+    requires operand_pair<A, B>
+constexpr bool operator>(const A& a, const B& b) {
+    return value(a) > value(b);
+}
+template <class A, class B>
+    requires operand_pair<A, B>
+constexpr bool operator<=(const A& a, const B& b) {
+    return value(a) <= value(b);
+}
+template <class A, class B>
+    requires operand_pair<A, B>
+constexpr bool operator>=(const A& a, const B& b) {
+    return value(a) >= value(b);
+}
+
+template <class A>
+    requires expression<A>
+constexpr bool isnan(const A& a) {
+    using std::isnan;
+    return isnan(value(a));
+}
+template <class A>
+    requires expression<A>
+constexpr bool isinf(const A& a) {
+    using std::isinf;
+    return isinf(value(a));
+}
+template <class A>
+    requires expression<A>
+constexpr bool isfinite(const A& a) {
+    using std::isfinite;
+    return isfinite(value(a));
+}
+
+}  // namespace duet

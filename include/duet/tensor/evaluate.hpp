@@ -1,0 +1,207 @@
+// Evaluating a tensor expression, and its two derivative passes.
+//
+//   evaluate(e)            the value cache: a tree of e's shape holding every
+//                          inner node's value. Leaves and constants are
+//                          referenced by pointer: the cache must not outlive e
+//                          (nor the driver storage e's variables point to).
+//                          All shape checks happen here, before any
+//                          derivative is touched.
+//   sweep(c, g, sink)      reverse mode: top-down from adjoint g at the root.
+//                          Each operation writes its operands' adjoints with
+//                          its adjoint rule. An inner operand gets a fresh
+//                          tensor (the expression is a tree: one adjoint per
+//                          inner node); a variable's adjoint goes to the sink,
+//                          sink(std::integral_constant<size_t, I>, produce),
+//                          which calls produce(destination, accumulate) so
+//                          that matrix adjoints land in the gradient with one
+//                          BLAS call (beta = 0 or 1), with no temporary.
+//                          Constants are skipped: their adjoints are never
+//                          computed.
+//   tangent(c, seeds)      forward mode: bottom-up tangents. seeds.get<I>()
+//                          is the tangent of variable I (nullptr: zero).
+//                          Zero tangents are tracked structurally and skip
+//                          their operation's tangent rule.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "duet/tensor/nodes.hpp"
+
+namespace duet {
+
+template <std::size_t K>
+struct cached_tensor_leaf {  // a variable or a constant
+    static constexpr std::size_t rank = K;
+    const tensor<K>* value_ptr;
+    const tensor<K>& value() const { return *value_ptr; }
+};
+
+template <class Node, class A>
+struct cached_tensor_unary {
+    static constexpr std::size_t rank = Node::rank;
+    using node_type = Node;
+    A a;
+    tensor<rank> y;
+    decltype(Node::op) op;
+    const tensor<rank>& value() const { return y; }
+};
+
+template <class Node, class A, class B>
+struct cached_tensor_binary {
+    static constexpr std::size_t rank = Node::rank;
+    using node_type = Node;
+    A a;
+    B b;
+    tensor<rank> y;
+    decltype(Node::op) op;
+    const tensor<rank>& value() const { return y; }
+};
+
+// The cache of a variable remembers which argument it is.
+template <std::size_t K, std::size_t I>
+struct cached_tensor_var : cached_tensor_leaf<K> {
+    static constexpr std::size_t index = I;
+};
+
+// A node of a value cache built by evaluate() below.
+template <class C>
+concept cached_tensor = requires(const C& c) {
+    C::rank;
+    c.value();
+};
+
+namespace detail {
+template <class C>
+struct is_cached_tensor_constant : std::false_type {};
+template <std::size_t K>
+struct is_cached_tensor_constant<cached_tensor_leaf<K>> : std::true_type {};
+template <class C>
+struct is_cached_tensor_var : std::false_type {};
+template <std::size_t K, std::size_t I>
+struct is_cached_tensor_var<cached_tensor_var<K, I>> : std::true_type {};
+}  // namespace detail
+
+template <tensor_node E>
+auto evaluate(const E& e) {
+    if constexpr (detail::is_tensor_var<E>::value) {
+        return cached_tensor_var<E::rank, E::index>{{e.value}};
+    } else if constexpr (detail::is_tensor_constant<E>::value) {
+        return cached_tensor_leaf<E::rank>{&e.value};
+    } else if constexpr (requires { e.b; }) {
+        auto a = evaluate(e.a);
+        auto b = evaluate(e.b);
+        auto y = e.op.value(a.value(), b.value());
+        return cached_tensor_binary<E, decltype(a), decltype(b)>{std::move(a), std::move(b),
+                                                                 std::move(y), e.op};
+    } else {
+        auto a = evaluate(e.a);
+        auto y = e.op.value(a.value());
+        return cached_tensor_unary<E, decltype(a)>{std::move(a), std::move(y), e.op};
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reverse sweep.
+
+template <cached_tensor C, class Sink>
+void sweep(const C& c, const tensor<C::rank>& g, Sink& sink);
+
+namespace detail {
+// Hands the adjoint that `produce` computes to operand c.
+template <class C, class Produce, class Sink>
+void deliver(const C& c, Produce&& produce, Sink& sink) {
+    if constexpr (is_cached_tensor_constant<C>::value) {
+        return;
+    } else if constexpr (is_cached_tensor_var<C>::value) {
+        sink(std::integral_constant<std::size_t, C::index>{}, produce);
+    } else {
+        tensor<C::rank> gc = tensor<C::rank>::from_shape(c.value().shape());
+        produce(gc, false);
+        sweep(c, gc, sink);
+    }
+}
+}  // namespace detail
+
+template <cached_tensor C, class Sink>
+void sweep(const C& c, const tensor<C::rank>& g, Sink& sink) {
+    if constexpr (detail::is_cached_tensor_constant<C>::value) {
+        return;
+    } else if constexpr (detail::is_cached_tensor_var<C>::value) {
+        // The function returned one of its arguments unchanged.
+        sink(std::integral_constant<std::size_t, C::index>{}, [&](auto& out, bool accumulate) {
+            if (accumulate)
+                out += g;
+            else
+                out = g;
+        });
+    } else if constexpr (requires { c.b; }) {
+        detail::deliver(
+            c.a,
+            [&](auto& out, bool accumulate) {
+                c.op.left_adjoint(c.a.value(), c.b.value(), c.y, g, out, accumulate);
+            },
+            sink);
+        detail::deliver(
+            c.b,
+            [&](auto& out, bool accumulate) {
+                c.op.right_adjoint(c.a.value(), c.b.value(), c.y, g, out, accumulate);
+            },
+            sink);
+    } else {
+        detail::deliver(
+            c.a, [&](auto& out, bool accumulate) { c.op.adjoint(c.a.value(), c.y, g, out, accumulate); },
+            sink);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Forward tangents.
+
+// A tangent that is either structurally zero, borrowed (a seed), or owned.
+template <std::size_t K>
+class tensor_tangent {
+public:
+    static tensor_tangent zero() { return {}; }
+    static tensor_tangent borrow(const tensor<K>* t) {
+        tensor_tangent r;
+        r.borrowed_ = t;
+        return r;
+    }
+    static tensor_tangent own(tensor<K>&& t) {
+        tensor_tangent r;
+        r.owned_ = std::move(t);
+        r.owns_ = true;
+        return r;
+    }
+    bool is_zero() const { return !owns_ && borrowed_ == nullptr; }
+    // nullptr when zero; valid while *this lives and is not moved from.
+    const tensor<K>* get() const { return owns_ ? &owned_ : borrowed_; }
+
+private:
+    const tensor<K>* borrowed_ = nullptr;
+    tensor<K> owned_;
+    bool owns_ = false;
+};
+
+template <cached_tensor C, class Seeds>
+tensor_tangent<C::rank> tangent(const C& c, const Seeds& seeds) {
+    constexpr std::size_t R = C::rank;
+    if constexpr (detail::is_cached_tensor_constant<C>::value) {
+        return tensor_tangent<R>::zero();
+    } else if constexpr (detail::is_cached_tensor_var<C>::value) {
+        return tensor_tangent<R>::borrow(seeds.template get<C::index>());
+    } else if constexpr (requires { c.b; }) {
+        const auto da = tangent(c.a, seeds);
+        const auto db = tangent(c.b, seeds);
+        if (da.is_zero() && db.is_zero()) return tensor_tangent<R>::zero();
+        return tensor_tangent<R>::own(c.op.tangent(c.a.value(), c.b.value(), c.y, da.get(), db.get()));
+    } else {
+        const auto da = tangent(c.a, seeds);
+        if (da.is_zero()) return tensor_tangent<R>::zero();
+        return tensor_tangent<R>::own(c.op.tangent(c.a.value(), c.y, *da.get()));
+    }
+}
+
+}  // namespace duet

@@ -1,0 +1,243 @@
+// Tensor expression nodes: plain data describing a computation over
+// xt::xtensor<double, K> values, nothing more.
+//
+//   tensor_var<K, I>        argument I of a differentiated function (a leaf).
+//                           Holds a POINTER to the driver's copy of the
+//                           argument: the driver keeps that storage alive
+//                           while the function runs and its result is
+//                           evaluated. Cheap to copy into nodes.
+//   tensor_constant<K>      a tensor (or a number, K = 0) that is not
+//                           differentiated, held BY VALUE (closure rule of
+//                           core/expression.hpp: an expression may outlive the
+//                           locals it was built from).
+//   tensor_unary<Op, A>     an operation and its operand(s), held by value.
+//   tensor_binary<Op, A, B>
+//
+// An operation Op is written once (tensor/elementwise.hpp,
+// tensor/linear_algebra.hpp, tensor/reductions.hpp) and provides
+//   rank<K...>                     the result's rank (static),
+//   value(a[, b])                  the result; throws std::invalid_argument
+//                                  naming both shapes when they do not fit,
+//   tangent(a, [b,] y, da[, db])   forward mode: the result's tangent given
+//                                  the operands' tangents (binary ops get
+//                                  pointers, null meaning "zero"),
+//   adjoint / left_adjoint / right_adjoint(a, [b,] y, g, out, accumulate)
+//                                  reverse mode: writes (accumulate = false)
+//                                  or adds (true) the operand's adjoint given
+//                                  the result's adjoint g.
+// Both modes run on the same value cache (tensor/evaluate.hpp).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <xtensor/xtensor.hpp>
+#include <xtensor/xutils.hpp>
+
+namespace duet {
+
+// The value type of every tensor node of rank K.
+template <std::size_t K>
+using tensor = xt::xtensor<double, K>;
+
+template <std::size_t K, std::size_t I>
+struct tensor_var {
+    static constexpr std::size_t rank = K;
+    static constexpr std::size_t index = I;
+    const tensor<K>* value;  // never null; owned by the driver
+};
+
+template <std::size_t K>
+struct tensor_constant {
+    static constexpr std::size_t rank = K;
+    tensor<K> value;
+};
+
+template <class Op, class A>
+struct tensor_unary {
+    static constexpr std::size_t rank = Op::template rank<A::rank>;
+    A a;
+    Op op;
+};
+
+template <class Op, class A, class B>
+struct tensor_binary {
+    static constexpr std::size_t rank = Op::template rank<A::rank, B::rank>;
+    A a;
+    B b;
+    Op op;
+};
+
+namespace detail {
+template <class T>
+struct is_tensor_node : std::false_type {};
+template <std::size_t K, std::size_t I>
+struct is_tensor_node<tensor_var<K, I>> : std::true_type {};
+template <std::size_t K>
+struct is_tensor_node<tensor_constant<K>> : std::true_type {};
+template <class Op, class A>
+struct is_tensor_node<tensor_unary<Op, A>> : std::true_type {};
+template <class Op, class A, class B>
+struct is_tensor_node<tensor_binary<Op, A, B>> : std::true_type {};
+
+template <class T>
+struct is_tensor_var : std::false_type {};
+template <std::size_t K, std::size_t I>
+struct is_tensor_var<tensor_var<K, I>> : std::true_type {};
+
+template <class T>
+struct is_tensor_constant : std::false_type {};
+template <std::size_t K>
+struct is_tensor_constant<tensor_constant<K>> : std::true_type {};
+}  // namespace detail
+
+// A node of a tensor expression (what a differentiated function's tensor
+// arguments and the results of duet's tensor functions on them are).
+template <class T>
+concept tensor_node = detail::is_tensor_node<std::remove_cvref_t<T>>::value;
+
+// A plain xtensor value or lazy xtensor expression (not differentiated).
+template <class T>
+concept plain_tensor = xt::is_xexpression<std::remove_cvref_t<T>>::value;
+
+// A plain number usable as a rank-0 tensor.
+template <class T>
+concept plain_number = std::is_arithmetic_v<std::remove_cvref_t<T>>;
+
+// Legal operands of a tensor operation that builds a node: at least one
+// node; the other a node, a plain tensor or a number.
+template <class A, class B>
+concept tensor_operand_pair =
+    (tensor_node<A> && (tensor_node<B> || plain_tensor<B> || plain_number<B>)) ||
+    (tensor_node<B> && (plain_tensor<A> || plain_number<A>));
+
+namespace detail {
+
+template <class S>
+struct static_shape_rank : std::integral_constant<std::size_t, SIZE_MAX> {};
+template <std::size_t N>
+struct static_shape_rank<std::array<std::size_t, N>> : std::integral_constant<std::size_t, N> {};
+
+// The static rank of a plain xtensor expression (an xtensor, or a lazy
+// expression of xtensors, whose shape is a std::array).
+template <class E>
+constexpr std::size_t plain_rank() {
+    using D = std::remove_cvref_t<E>;
+    constexpr std::size_t r = xt::get_rank<D>::value != SIZE_MAX
+                                  ? xt::get_rank<D>::value
+                                  : static_shape_rank<typename D::shape_type>::value;
+    static_assert(r != SIZE_MAX,
+                  "duet: tensor code needs a static rank: use xt::xtensor<double, K>, not "
+                  "xt::xarray");
+    return r == SIZE_MAX ? 0 : r;
+}
+
+// Turns an operand into a node: nodes are copied, plain tensors and numbers
+// become (evaluated) constants.
+template <class X>
+auto as_tensor_node(X&& x) {
+    using D = std::remove_cvref_t<X>;
+    if constexpr (tensor_node<D>) {
+        return D(std::forward<X>(x));
+    } else if constexpr (plain_number<D>) {
+        return tensor_constant<0>{tensor<0>(static_cast<double>(x))};
+    } else {
+        constexpr std::size_t K = plain_rank<D>();
+        return tensor_constant<K>{tensor<K>(std::forward<X>(x))};
+    }
+}
+
+// A plain operand as an evaluated xtensor (no copy when it already is one).
+template <class X>
+decltype(auto) as_plain_tensor(X&& x) {
+    using D = std::remove_cvref_t<X>;
+    if constexpr (std::is_same_v<D, tensor<plain_rank<D>()>>)
+        return std::forward<X>(x);
+    else
+        return tensor<plain_rank<D>()>(std::forward<X>(x));
+}
+
+// What a plain (non-differentiated) call returns: rank-0 results as numbers.
+template <std::size_t K>
+auto plain_result(tensor<K>&& t) {
+    if constexpr (K == 0)
+        return t();
+    else
+        return std::move(t);
+}
+
+// "(3, 4)": a shape as the error messages print it.
+template <class Shape>
+std::string shape_string(const Shape& s) {
+    std::ostringstream os;
+    os << '(';
+    for (std::size_t i = 0; i < s.size(); ++i) os << (i ? ", " : "") << s[i];
+    if (s.size() == 1) os << ',';
+    os << ')';
+    return os.str();
+}
+
+// Throws std::invalid_argument: "duet::<what>: shapes (3, 4) and (5, 2) <why>".
+template <class SA, class SB>
+[[noreturn]] void throw_shape_mismatch(const char* what, const SA& a, const SB& b,
+                                       const char* why) {
+    throw std::invalid_argument(std::string("duet::") + what + ": shapes " + shape_string(a) +
+                                " and " + shape_string(b) + " " + why);
+}
+
+template <class SA, class SB>
+bool same_shape(const SA& a, const SB& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+template <class Op, class A>
+auto make_tensor_unary(Op op, A&& a) {
+    auto na = as_tensor_node(std::forward<A>(a));
+    return tensor_unary<Op, decltype(na)>{std::move(na), op};
+}
+
+template <class Op, class A, class B>
+auto make_tensor_binary(Op op, A&& a, B&& b) {
+    auto na = as_tensor_node(std::forward<A>(a));
+    auto nb = as_tensor_node(std::forward<B>(b));
+    return tensor_binary<Op, decltype(na), decltype(nb)>{std::move(na), std::move(nb), op};
+}
+
+// A tensor operation applied to its operands: a node when one of them is a
+// node; otherwise (plain xtensors) the evaluated value, rank 0 as a number.
+// This is how the same generic source runs differentiated and plain.
+template <class Op, class A>
+auto apply_tensor_op(const Op& op, A&& a) {
+    if constexpr (tensor_node<A>)
+        return make_tensor_unary(op, std::forward<A>(a));
+    else
+        return plain_result(op.value(as_plain_tensor(std::forward<A>(a))));
+}
+template <class Op, class A, class B>
+auto apply_tensor_op(const Op& op, A&& a, B&& b) {
+    if constexpr (tensor_node<A> || tensor_node<B>)
+        return make_tensor_binary(op, std::forward<A>(a), std::forward<B>(b));
+    else
+        return plain_result(
+            op.value(as_plain_tensor(std::forward<A>(a)), as_plain_tensor(std::forward<B>(b))));
+}
+
+}  // namespace detail
+
+// Operands of a non-elementwise tensor operation (matmul, dot ...): nodes or
+// plain tensors; with two plain tensors the operation just computes a value.
+template <class A, class B>
+concept tensor_pair = (tensor_node<A> || plain_tensor<A>) && (tensor_node<B> || plain_tensor<B>);
+
+template <class A>
+concept tensor_argument = tensor_node<A> || plain_tensor<A>;
+
+}  // namespace duet

@@ -1,0 +1,2 @@
+// Control case for the compile-fail harness: *.pass.cpp files must compile.
+int main() {}

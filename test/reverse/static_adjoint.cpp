@@ -1,0 +1,62 @@
+// The static adjoint: a compile-time reverse sweep over one expression.
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include <catch2/catch.hpp>
+
+#include "duet/duet.hpp"
+
+namespace {
+std::atomic<long> allocations{0};
+}
+
+// Count every heap allocation in this test program.
+void* operator new(std::size_t n) {
+    ++allocations;
+    if (void* p = std::malloc(n ? n : 1)) return p;
+    throw std::bad_alloc{};
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+TEST_CASE("a leaf used several times accumulates (fan-out sums)", "[static_adjoint]") {
+    // f = x*x*x + x*y + x: df/dx = 3x^2 + y + 1
+    auto g = duet::gradient(duet::reverse, [](auto x, auto y) { return x * x * x + x * y + x; }, 2.0, 5.0);
+    CHECK(g[0] == 12 + 5 + 1);
+    CHECK(g[1] == 2.0);
+}
+
+TEST_CASE("+ distributes, * swaps, max routes", "[static_adjoint]") {
+    auto g = duet::gradient(duet::reverse, [](auto x, auto y, auto z) { return (x + y) * max(y, z); }, 1.0, 2.0, 0.0);
+    CHECK(g == std::array<double, 3>{2, 5, 0});
+}
+
+TEST_CASE("the static adjoint allocates nothing", "[static_adjoint]") {
+    auto f = [](auto x, auto y, auto z) { return exp(x * z) + x * z / log(x) + sin(log(x)) / (x * z) + y; };
+    const long before = allocations.load();
+    auto g = duet::gradient(duet::reverse, f, 2.0, 1.0, 3.0);
+    auto h = duet::gradient(duet::forward, f, 2.0, 1.0, 3.0);
+    CHECK(allocations.load() == before);
+    CHECK(g[1] == 1.0);
+    CHECK(h[1] == 1.0);
+}
+
+TEST_CASE("static_adjoint with a seed scales the gradient", "[static_adjoint]") {
+    duet::static_var<double> x{3.0, 0};
+    duet::static_var<double> y{4.0, 1};
+    double v = 0;
+    std::array<double, 2> g{};
+    duet::static_adjoint<2>(hypot(x, y), 2.0, v, g);
+    CHECK(v == 5.0);
+    CHECK(g[0] == Approx(2 * 3.0 / 5).epsilon(1e-15));
+    CHECK(g[1] == Approx(2 * 4.0 / 5).epsilon(1e-15));
+}
+
+TEST_CASE("the static adjoint is a constant expression", "[static_adjoint]") {
+    constexpr auto g = duet::gradient(duet::reverse, [](auto x, auto y) { return x * x * x * (x + 3 * y); }, 2.0, 3.0);
+    static_assert(g[0] == 140.0 && g[1] == 24.0);
+    constexpr auto h = duet::gradient(duet::forward, [](auto x, auto y) { return x * x * x * (x + 3 * y); }, 2.0, 3.0);
+    static_assert(h[0] == 140.0 && h[1] == 24.0);
+    CHECK(g == h);
+}
