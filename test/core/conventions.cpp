@@ -1,5 +1,6 @@
 // The conventions at awkward points (DESIGN.md section 3, doc/conventions.md):
-// the value and derivative each mode must give, exactly.
+// the value and derivative each mode (forward, static reverse, tape, nested)
+// must give, exactly.
 #include "../support/cross_check.hpp"
 
 using duet_test::identical;
@@ -22,6 +23,13 @@ void expect2(const char* name, F f, double a, double b, double value, double da,
     CHECK(identical(gf[1], db));
     CHECK(identical(gr[0], da));
     CHECK(identical(gr[1], db));
+    duet::tape<double> tape;
+    duet::var<double> av = a, bv = b;
+    duet::var<double> y = f(av, bv);
+    tape.backward(y);
+    CHECK(identical(y.value(), value));
+    CHECK(identical(av.adjoint(), da));
+    CHECK(identical(bv.adjoint(), db));
 }
 
 template <class F>
@@ -33,6 +41,9 @@ void expect1(const char* name, F f, double x, double value, double d) {
     CHECK(identical(vr, value));
     CHECK(identical(gf[0], d));
     CHECK(identical(gr[0], d));
+    const auto [vt, dt] = duet_test::tape_value_and_derivative(f, x);
+    CHECK(identical(vt, value));
+    CHECK(identical(dt, d));
     // Nested: the derivative of the derivative exists and agrees.
     const double dd_f = duet::derivative(duet::forward, [&](auto t) { return duet::derivative(duet::forward, f, t); }, x);
     const double dd_r = duet::derivative(duet::forward, [&](auto t) { return duet::derivative(duet::reverse, f, t); }, x);

@@ -1,12 +1,15 @@
 // Cross-checks of one operation in every mode: forward (1 and 3 lanes),
-// static reverse, and the two nestings for second derivatives
-// (forward-over-forward, forward-over-reverse); against each other, against
-// hand-derived formulas and against central differences.
+// static reverse, the tape, and three nestings for second derivatives
+// (forward-over-forward, forward-over-static-reverse, forward-over-tape);
+// against each other, against hand-derived formulas and against central
+// differences.
 #pragma once
 
 #include <array>
 #include <cmath>
 #include <limits>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -33,9 +36,20 @@ inline constexpr double second_tol = 1e-12;
 inline constexpr double fd_tol = 1e-8;
 
 struct unary_results {
-    double value_forward, value_reverse, d_forward, d_reverse, d2_ff, d2_fr;
+    double value_forward, value_reverse, value_tape, d_forward, d_reverse, d_tape, d2_ff, d2_fr, d2_ft;
     std::array<double, 3> lanes;
 };
+
+// Value and derivative of f at x on a tape of T (T = dual<double> gives the
+// second derivative in the adjoint's tangent).
+template <class T, class F>
+std::pair<T, T> tape_value_and_derivative(F f, const T& x) {
+    duet::tape<T> tape;
+    duet::var<T> xv = x;
+    duet::var<T> y = f(xv);
+    tape.backward(y);
+    return {y.value(), xv.adjoint()};
+}
 
 template <class F>
 unary_results run_unary(F f, double x) {
@@ -48,6 +62,8 @@ unary_results run_unary(F f, double x) {
     r.d_reverse = gr[0];
     r.d2_ff = duet::derivative(duet::forward, [&](auto t) { return duet::derivative(duet::forward, f, t); }, x);
     r.d2_fr = duet::derivative(duet::forward, [&](auto t) { return duet::derivative(duet::reverse, f, t); }, x);
+    std::tie(r.value_tape, r.d_tape) = tape_value_and_derivative(f, x);
+    r.d2_ft = tape_value_and_derivative(f, duet::dual<double>{x, 1.0}).second.tangent();
     duet::dual<double, 3> x3{x, {1.0, 0.0, -2.0}};
     duet::dual<double, 3> y3 = f(x3);
     r.lanes = y3.tangents();
@@ -66,16 +82,19 @@ void check_unary(const char* name, F f, V value, D1 d1, D2 d2, std::vector<doubl
         const auto r = run_unary(f, x);
         CHECK(identical(r.value_forward, value(x)));
         CHECK(identical(r.value_reverse, value(x)));
-        INFO("forward vs reverse " << show(r.d_forward, r.d_reverse));
+        CHECK(identical(r.value_tape, value(x)));
+        INFO("forward vs reverse " << show(r.d_forward, r.d_reverse) << ", tape " << r.d_tape);
         CHECK(agree(r.d_forward, r.d_reverse, modes_tol));
+        CHECK(agree(r.d_tape, r.d_reverse, modes_tol));
         INFO("forward vs formula " << show(r.d_forward, d1(x)));
         CHECK(agree(r.d_forward, d1(x), formula_tol));
         INFO("lanes " << r.lanes[0] << ", " << r.lanes[1] << ", " << r.lanes[2]);
         CHECK(identical(r.lanes[0], r.d_forward));
         CHECK(r.lanes[1] == 0.0);
         CHECK(agree(r.lanes[2], -2.0 * r.d_forward, modes_tol));
-        INFO("second derivatives ff " << r.d2_ff << " fr " << r.d2_fr << " formula " << d2(x));
+        INFO("second derivatives ff " << r.d2_ff << " fr " << r.d2_fr << " ft " << r.d2_ft << " formula " << d2(x));
         CHECK(agree(r.d2_ff, r.d2_fr, modes_tol));
+        CHECK(agree(r.d2_ft, r.d2_fr, modes_tol));
         CHECK(agree(r.d2_ff, d2(x), second_tol));
         const double fd = duet::fd::derivative([&](double t) { return double(value(t)); }, x,
                                                duet::fd::options{.richardson_levels = 3});
@@ -88,8 +107,11 @@ void check_unary(const char* name, F f, V value, D1 d1, D2 d2, std::vector<doubl
         const auto r = run_unary(f, NaN);
         CHECK(std::isnan(r.value_forward));
         CHECK(std::isnan(r.value_reverse));
+        CHECK(std::isnan(r.value_tape));
         CHECK(identical(r.d_forward, r.d_reverse));
+        CHECK(identical(r.d_tape, r.d_reverse));
         CHECK(identical(r.d2_ff, r.d2_fr));
+        CHECK(identical(r.d2_ft, r.d2_fr));
         CHECK(identical(r.lanes[0], r.d_forward));
         if (!constant_derivative) {
             CHECK(std::isnan(r.d_forward));
@@ -102,8 +124,11 @@ void check_unary(const char* name, F f, V value, D1 d1, D2 d2, std::vector<doubl
         const auto r = run_unary(f, x);
         CHECK(identical(r.value_forward, value(x)));
         CHECK(identical(r.value_reverse, value(x)));
+        CHECK(identical(r.value_tape, value(x)));
         CHECK(identical(r.d_forward, r.d_reverse));
+        CHECK(identical(r.d_tape, r.d_reverse));
         CHECK(identical(r.d2_ff, r.d2_fr));
+        CHECK(identical(r.d2_ft, r.d2_fr));
     }
 }
 
@@ -112,8 +137,8 @@ void check_unary(const char* name, F f, V value, D1 d1, D2 d2, std::vector<doubl
 namespace duet_test {
 
 struct binary_results {
-    double value_forward, value_reverse;
-    std::array<double, 2> g_forward, g_reverse;
+    double value_forward, value_reverse, value_tape;
+    std::array<double, 2> g_forward, g_reverse, g_tape;
     double left_only, right_only;  // with a plain number on the other side
     std::array<std::array<double, 2>, 2> h_ff, h_fr;
 };
@@ -127,6 +152,14 @@ binary_results run_binary(F f, double a, double b) {
     r.value_reverse = vr;
     r.g_forward = gf;
     r.g_reverse = gr;
+    {
+        duet::tape<double> tape;
+        duet::var<double> av = a, bv = b;
+        duet::var<double> y = f(av, bv);
+        tape.backward(y);
+        r.value_tape = y.value();
+        r.g_tape = {av.adjoint(), bv.adjoint()};
+    }
     r.left_only = duet::derivative(duet::reverse, [&](auto s) { return f(s, b); }, a);
     r.right_only = duet::derivative(duet::forward, [&](auto t) { return f(a, t); }, b);
     for (int i = 0; i < 2; ++i) {
@@ -153,7 +186,9 @@ void check_binary(const char* name, F f, V value, DA da, DB db,
         for (int i = 0; i < 2; ++i) {
             INFO("partial " << i << ": " << show(r.g_forward[i], r.g_reverse[i]));
             CHECK(agree(r.g_forward[i], r.g_reverse[i], modes_tol));
+            CHECK(agree(r.g_tape[i], r.g_reverse[i], modes_tol));
         }
+        CHECK(identical(r.value_tape, value(a, b)));
         INFO("formula " << show(r.g_forward[0], da(a, b)) << " / " << show(r.g_forward[1], db(a, b)));
         CHECK(agree(r.g_forward[0], da(a, b), formula_tol));
         CHECK(agree(r.g_forward[1], db(a, b), formula_tol));
@@ -183,6 +218,9 @@ void check_binary(const char* name, F f, V value, DA da, DB db,
         CHECK(identical(r.value_reverse, value(a, b)));
         CHECK(identical(r.g_forward[0], r.g_reverse[0]));
         CHECK(identical(r.g_forward[1], r.g_reverse[1]));
+        CHECK(identical(r.value_tape, value(a, b)));
+        CHECK(identical(r.g_tape[0], r.g_reverse[0]));
+        CHECK(identical(r.g_tape[1], r.g_reverse[1]));
         CHECK(identical(r.left_only, r.g_reverse[0]));
         CHECK(identical(r.right_only, r.g_reverse[1]));
     }

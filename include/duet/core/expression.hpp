@@ -152,6 +152,21 @@ struct quiet_nan_of {
 template <class>
 inline constexpr bool always_false = false;
 
+// Exactly zero in the value and, for nested numbers (anything with value()
+// and tangents()), in every tangent lane: a dual with value 0 but a nonzero
+// tangent still carries information, so "strong zero" must not drop it.
+template <class T>
+constexpr bool is_exact_zero(const T& x) {
+    if constexpr (requires { x.value(); x.tangents(); }) {
+        if (!is_exact_zero(x.value())) return false;
+        for (const auto& t : x.tangents())
+            if (!is_exact_zero(t)) return false;
+        return true;
+    } else {
+        return x == T(0);
+    }
+}
+
 // Every function that builds, evaluates or sweeps an expression is forced
 // inline: a statement's compile-time tree must become straight-line code.
 // Left to their budgets, inliners give up on deep trees and pass caches and

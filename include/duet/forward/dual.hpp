@@ -51,12 +51,6 @@ struct quiet_nan_of<dual<T, N>> {
     }
 };
 
-namespace detail {
-template <class T>
-constexpr bool is_zero_number(const T& x);
-template <class T>
-constexpr bool is_finite_number(const T& x);
-}
 
 template <class T, std::size_t N>
 class dual {
@@ -133,7 +127,7 @@ private:
         auto accumulate = [&out](const dual& leaf, const T& partial) DUET_INLINE_LAMBDA {
             for (std::size_t i = 0; i < N; ++i) {
                 const T contribution = T(partial * leaf.tangents_[i]);
-                out[i] += detail::is_zero_number(leaf.tangents_[i]) ? T(0) : contribution;
+                out[i] += is_exact_zero(leaf.tangents_[i]) ? T(0) : contribution;
             }
         };
         duet::sweep(cache, T(1), accumulate);
@@ -144,39 +138,6 @@ private:
     T value_{};
     std::array<T, N> tangents_{};
 };
-
-namespace detail {
-template <class T>
-struct is_dual : std::false_type {};
-template <class T, std::size_t N>
-struct is_dual<dual<T, N>> : std::true_type {};
-
-// Zero in value and in every (nested) tangent lane.
-template <class T>
-constexpr bool is_zero_number(const T& x) {
-    if constexpr (is_dual<T>::value) {
-        if (!is_zero_number(x.value())) return false;
-        for (const auto& t : x.tangents())
-            if (!is_zero_number(t)) return false;
-        return true;
-    } else {
-        return x == T(0);
-    }
-}
-
-// Finite in value and in every (nested) tangent lane.
-template <class T>
-constexpr bool is_finite_number(const T& x) {
-    if constexpr (is_dual<T>::value) {
-        if (!is_finite_number(x.value())) return false;
-        for (const auto& t : x.tangents())
-            if (!is_finite_number(t)) return false;
-        return true;
-    } else {
-        return x - x == T(0);  // false for inf and NaN; constexpr, unlike std::isfinite
-    }
-}
-}  // namespace detail
 
 template <class T, std::size_t N>
 std::ostream& operator<<(std::ostream& os, const dual<T, N>& d) {

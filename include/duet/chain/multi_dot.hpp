@@ -1,0 +1,246 @@
+// duet/chain/multi_dot.hpp -- product of a matrix chain in the cheapest order.
+//
+//   xt::xtensor<double, 2> A = ..., B = ...;   // A m x n, B n x p
+//   xt::xtensor<double, 1> c = ...;            // p
+//   xt::xtensor<double, 1> y = duet::multi_dot(A, B, c);   // evaluated as A(Bc)
+//
+// The order comes from duet::chain_order. Every product is one BLAS call
+// through xtensor-blas, written straight into its result: xt::blas::gemm, or
+// xt::blas::gemv when one side is a single row or column (several times
+// faster than GEMM there). Inputs are read in place, never copied.
+// xt::linalg::dot is not used because it returns an xarray, which would cost
+// one more copy per product to become an xtensor.
+//
+// As numpy.linalg.multi_dot: the first operand may be a vector (a row, 1 x n)
+// and the last one may be a vector (a column, n x 1); the result then drops
+// that axis: vector...vector gives a scalar T, vector...matrix or
+// matrix...vector a rank-1 tensor, matrix...matrix a rank-2 tensor. Unlike
+// numpy, a single matrix is a valid chain (its copy is the product).
+//
+// Errors: operands of rank other than 1 and 2, or a vector in the middle, are
+// compile errors; an inner-dimension mismatch throws std::invalid_argument
+// naming both shapes, with matrices numbered from 1 in argument order:
+//   "duet::multi_dot: matrix 2 has shape (3, 4) but matrix 3 has shape (5, 2);
+//    inner dimensions 4 and 5 differ"
+// Zero sizes are allowed; products through an empty dimension are zero
+// matrices of the right shape (BLAS is not called for them).
+//
+// TODO(tensor layer): make multi_dot a differentiable tensor node (tangent and
+// adjoint of each planned product) on top of include/duet/tensor/.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <xtensor-blas/xblas.hpp>
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xtensor.hpp>
+
+#include "duet/chain/chain_order.hpp"
+
+namespace duet {
+namespace chain_detail {
+
+/// Element types the BLAS kernels take.
+template <class T>
+concept blas_real = std::same_as<T, float> || std::same_as<T, double>;
+
+/// One factor of the chain as a borrowed row-major rows x cols block, plus
+/// the caller's original shape for error messages.
+template <class T>
+struct chain_factor {
+    const T* data;
+    std::size_t rows;
+    std::size_t cols;
+    std::size_t rank;                     // 1 or 2, as passed by the caller
+    std::array<std::size_t, 2> shape;     // caller's shape; shape[1] unused for rank 1
+};
+
+/// `position` counts from 0; a vector first is a row, a vector last a column.
+template <class T, std::size_t Rank>
+chain_factor<T> make_chain_factor(const xt::xtensor<T, Rank>& operand, std::size_t position) {
+    if constexpr (Rank == 2) {
+        const std::size_t rows = operand.shape()[0], cols = operand.shape()[1];
+        return {operand.data(), rows, cols, 2, {rows, cols}};
+    } else {
+        const std::size_t n = operand.shape()[0];
+        if (position == 0) return {operand.data(), 1, n, 1, {n, 0}};
+        return {operand.data(), n, 1, 1, {n, 0}};
+    }
+}
+
+/// numpy's spelling of the caller's shape: "(3, 4)" or "(4,)".
+template <class T>
+std::string shape_text(const chain_factor<T>& factor) {
+    if (factor.rank == 1) return message({"(", std::to_string(factor.shape[0]), ",)"});
+    return message({"(", std::to_string(factor.shape[0]), ", ", std::to_string(factor.shape[1]), ")"});
+}
+
+/// Throws unless every neighbouring pair has matching inner dimensions.
+template <class T>
+void check_inner_dimensions(std::span<const chain_factor<T>> factors) {
+    for (std::size_t i = 1; i < factors.size(); ++i) {
+        const chain_factor<T>& left = factors[i - 1];
+        const chain_factor<T>& right = factors[i];
+        if (left.cols != right.rows) {
+            throw std::invalid_argument(message({"duet::multi_dot: matrix ", std::to_string(i), " has shape ",
+                                                 shape_text(left), " but matrix ", std::to_string(i + 1),
+                                                 " has shape ", shape_text(right), "; inner dimensions ",
+                                                 std::to_string(left.cols), " and ", std::to_string(right.rows),
+                                                 " differ"}));
+        }
+    }
+}
+
+/// Sizes d_0 .. d_k of checked factors: factor i is d_i x d_{i+1}.
+template <class T, class Dims>
+void fill_chain_dims(std::span<const chain_factor<T>> factors, Dims& dims) {
+    for (std::size_t i = 0; i < factors.size(); ++i) dims[i] = factors[i].rows;
+    dims[factors.size()] = factors.back().cols;
+}
+
+/// A zero-copy rank-2 xtensor view of a factor.
+template <class T>
+auto factor_view(const chain_factor<T>& factor) {
+    return xt::adapt(factor.data, factor.rows * factor.cols, xt::no_ownership(),
+                     std::array<std::size_t, 2>{factor.rows, factor.cols});
+}
+
+/// A zero-copy rank-1 view of n contiguous elements.
+template <class P>
+auto vector_view(P data, std::size_t n) {
+    return xt::adapt(data, n, xt::no_ownership(), std::array<std::size_t, 1>{n});
+}
+
+/// left * right for contiguous row-major rank-2 operands with matching inner
+/// dimension. A product with a single row or column goes to GEMV, which is
+/// several times faster than GEMM with one column (the q = 1 case).
+template <class T, class Left, class Right>
+xt::xtensor<T, 2> matrix_product(const Left& left, const Right& right) {
+    const std::size_t rows = left.shape()[0], inner = left.shape()[1], cols = right.shape()[1];
+    if (rows == 0 || inner == 0 || cols == 0) return xt::xtensor<T, 2>(std::array<std::size_t, 2>{rows, cols}, T(0));
+    auto result = xt::xtensor<T, 2>::from_shape({rows, cols});
+    // BLAS is called with beta = 0: result is written, not read.
+    if (cols == 1) {  // y = L x
+        auto y = vector_view(result.data(), rows);
+        xt::blas::gemv(left, vector_view(right.data(), inner), y);
+    } else if (rows == 1) {  // y^T = x^T R, i.e. y = R^T x
+        auto y = vector_view(result.data(), cols);
+        xt::blas::gemv(right, vector_view(left.data(), inner), y, /*transpose_A=*/true);
+    } else {
+        xt::blas::gemm(left, right, result);
+    }
+    return result;
+}
+
+/// Evaluates a checked chain in the order of `plan` (a basic_chain_plan).
+template <class T, class Plan>
+class planned_product {
+public:
+    planned_product(const Plan& plan, std::span<const chain_factor<T>> factors) : plan_(plan), factors_(factors) {}
+
+    xt::xtensor<T, 2> whole() const {
+        if (factors_.size() == 1) return xt::xtensor<T, 2>(factor_view(factors_[0]));
+        return of(0, factors_.size() - 1);
+    }
+
+private:
+    const Plan& plan_;
+    std::span<const chain_factor<T>> factors_;
+
+    /// Product of factors first..last, first < last.
+    xt::xtensor<T, 2> of(std::size_t first, std::size_t last) const {
+        const std::size_t s = plan_.split(first, last);
+        return with_operand(first, s, [&](const auto& left) {
+            return with_operand(s + 1, last, [&](const auto& right) { return matrix_product<T>(left, right); });
+        });
+    }
+
+    /// Calls use(M) with M = product of factors first..last: a view of the
+    /// input when first == last, else a freshly computed partial product.
+    template <class Use>
+    xt::xtensor<T, 2> with_operand(std::size_t first, std::size_t last, Use&& use) const {
+        if (first == last) return use(factor_view(factors_[first]));
+        return use(of(first, last));
+    }
+};
+
+template <class T, class Plan>
+xt::xtensor<T, 2> multiply_planned(const Plan& plan, std::span<const chain_factor<T>> factors) {
+    return planned_product<T, Plan>(plan, factors).whole();
+}
+
+/// Drops the axes of vector ends from the rows x cols product, as numpy does.
+template <std::size_t FirstRank, std::size_t LastRank, class T>
+auto drop_vector_axes(xt::xtensor<T, 2>&& product) {
+    if constexpr (FirstRank == 1 && LastRank == 1) {
+        return T(product(0, 0));
+    } else if constexpr (FirstRank == 1 || LastRank == 1) {
+        xt::xtensor<T, 1> vector = xt::xtensor<T, 1>::from_shape({product.size()});
+        std::copy(product.cbegin(), product.cend(), vector.begin());
+        return vector;
+    } else {
+        return std::move(product);
+    }
+}
+
+}  // namespace chain_detail
+
+/// Product of the chain operands[0] * operands[1] * ... in the order
+/// planned by duet::chain_order. Matrices are xt::xtensor<T, 2>; the first
+/// and the last operand may be xt::xtensor<T, 1> (see the header comment for
+/// the result's rank). T is float or double.
+template <class T, std::size_t... Ranks>
+auto multi_dot(const xt::xtensor<T, Ranks>&... operands) {
+    constexpr std::size_t k = sizeof...(Ranks);
+    constexpr std::array<std::size_t, k> ranks{Ranks...};
+    static_assert(chain_detail::blas_real<T>, "duet::multi_dot: the element type must be float or double (BLAS)");
+    static_assert(((Ranks == 1 || Ranks == 2) && ...),
+                  "duet::multi_dot: operands must be matrices (rank 2), or vectors (rank 1) at either end");
+    static_assert(k >= 2 || ranks[0] == 2,
+                  "duet::multi_dot: a lone vector is not a chain; pass a matrix or at least two operands");
+    static_assert([&] {
+        for (std::size_t i = 1; i + 1 < k; ++i)
+            if (ranks[i] != 2) return false;
+        return true;
+    }(), "duet::multi_dot: only the first and the last operand may be vectors (rank 1)");
+
+    const std::array<chain_detail::chain_factor<T>, k> factors = [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<chain_detail::chain_factor<T>, k>{chain_detail::make_chain_factor(operands, I)...};
+    }(std::make_index_sequence<k>{});
+    chain_detail::check_inner_dimensions<T>(factors);
+
+    std::array<std::size_t, k + 1> dims{};
+    chain_detail::fill_chain_dims<T>(factors, dims);
+    const static_chain_plan<k> plan(dims);
+    return chain_detail::drop_vector_axes<ranks.front(), ranks.back()>(
+        chain_detail::multiply_planned<T>(plan, std::span<const chain_detail::chain_factor<T>>(factors)));
+}
+
+/// Product of a chain whose length is known only at run time.
+/// Throws std::invalid_argument for an empty list or mismatched shapes.
+template <class T>
+xt::xtensor<T, 2> multi_dot(const std::vector<xt::xtensor<T, 2>>& matrices) {
+    static_assert(chain_detail::blas_real<T>, "duet::multi_dot: the element type must be float or double (BLAS)");
+    if (matrices.empty()) throw std::invalid_argument("duet::multi_dot: the chain is empty; give at least one matrix");
+
+    std::vector<chain_detail::chain_factor<T>> factors;
+    factors.reserve(matrices.size());
+    for (const auto& m : matrices) factors.push_back(chain_detail::make_chain_factor(m, factors.size()));
+    chain_detail::check_inner_dimensions<T>(factors);
+
+    std::vector<std::size_t> dims(factors.size() + 1);
+    chain_detail::fill_chain_dims<T>(factors, dims);
+    const chain_plan plan(dims);
+    return chain_detail::multiply_planned<T>(plan, std::span<const chain_detail::chain_factor<T>>(factors));
+}
+
+}  // namespace duet

@@ -1,0 +1,519 @@
+// Drivers for functions of ONE container argument: x is a std::vector<T> or
+// std::array<T, n> of floating-point numbers, f is generic scalar code that
+// indexes, loops, branches and calls helpers.
+//
+//   gradient([mode,] f, x)            -> the container type of x
+//   value_and_gradient([mode,] f, x)  -> {value, gradient}
+//   jacobian([mode,] f, x)            -> xt::xtensor<T, 2>, m x n (Jacobian form)
+//   hessian([mode,] f, x)             -> xt::xtensor<T, 2>, n x n, symmetric
+//   jvp(f, x, v)                      -> std::vector<T>, J v          (forward)
+//   vjp(f, x, w)                      -> std::vector<T>, w^T J        (reverse)
+//
+// f receives `const C&` where C is x's container with T replaced by the
+// mode's number type: std::vector<duet::var<T>> (reverse, recorded on a tape
+// local to the call) or std::vector<duet::dual<T, L>> (forward, L lanes =
+// L directions per pass). A vector function returns a container of m scalars
+// (vars, duals, expressions of them, or numbers).
+//
+// Modes:
+//   gradient  reverse: one recording + one sweep. forward: ceil(n/L) passes.
+//   jacobian  reverse: one recording + m sweeps. forward: ceil(n/L) passes.
+//   hessian   reverse: forward-over-reverse, a tape of dual<T, L>: ceil(n/L)
+//             recordings + sweeps, each giving L columns. forward: forward-
+//             over-forward, dual<dual<T, L>, L>: one pass per pair of L-blocks
+//             (upper triangle only), O(n^2) work: for small n only.
+//             Both results are made exactly symmetric (averaged / mirrored).
+//   automatic choose_jacobian_mode(n, m), a cost model measured by
+//             benchmark/tape.cpp (see the constants below and doc/tape.md).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "duet/core/expression.hpp"
+#include "duet/drivers/modes.hpp"
+#include "duet/forward/dual.hpp"
+#include "duet/reverse/tape.hpp"
+#include "duet/reverse/var.hpp"
+
+namespace duet {
+
+namespace detail {
+
+template <class C>
+struct container_argument_traits {
+    static constexpr bool is_container = false;
+};
+template <class T, class A>
+struct container_argument_traits<std::vector<T, A>> {
+    static constexpr bool is_container = true;
+    using value_type = T;
+    template <class U>
+    using rebind = std::vector<U>;
+};
+template <class T, std::size_t N>
+struct container_argument_traits<std::array<T, N>> {
+    static constexpr bool is_container = true;
+    using value_type = T;
+    template <class U>
+    using rebind = std::array<U, N>;
+};
+
+}  // namespace detail
+
+// A std::vector or std::array of floating-point numbers: the argument of the
+// container drivers.
+template <class C>
+concept container_argument =
+    detail::container_argument_traits<std::remove_cvref_t<C>>::is_container &&
+    std::floating_point<typename detail::container_argument_traits<
+        std::remove_cvref_t<C>>::value_type>;
+
+template <class C>
+struct container_value_and_gradient {
+    typename C::value_type value;
+    C gradient;
+};
+
+// ---------------------------------------------------------------------------
+// The Jacobian mode choice. Time of a Jacobian in units of one evaluation of
+// f on doubles, measured by benchmark/tape.cpp (dense test function,
+// n, m in {1, 4, ..., 1024}, g++ 12 -O3 -march=native):
+//   forward: ceil(n / 8) passes of 8 lanes, 2.2 - 2.8 each      -> 2.5
+//   reverse: one recording, 2 - 4                                -> 2.5
+//            plus m sweeps, 0.1 - 0.46 each (a sweep for output i
+//            starts at i's statement; larger tapes cost more)    -> 0.35
+// forward is chosen when its predicted time is smaller; with n <= 8 (one
+// pass) that is always the case.
+struct jacobian_cost_model {
+    static constexpr std::size_t forward_lanes = 8;
+    static constexpr double forward_pass_cost = 2.5;
+    static constexpr double reverse_record_cost = 2.5;
+    static constexpr double reverse_sweep_cost = 0.35;
+
+    static constexpr double forward(std::size_t n, std::size_t) {
+        return double((n + forward_lanes - 1) / forward_lanes) * forward_pass_cost;
+    }
+    static constexpr double reverse(std::size_t, std::size_t m) {
+        return reverse_record_cost + double(m) * reverse_sweep_cost;
+    }
+};
+
+enum class jacobian_mode_choice { forward, reverse };
+
+// The mode duet::automatic uses for an m x n Jacobian (m = 1: a gradient).
+constexpr jacobian_mode_choice choose_jacobian_mode(std::size_t n, std::size_t m) {
+    return jacobian_cost_model::forward(n, m) < jacobian_cost_model::reverse(n, m)
+               ? jacobian_mode_choice::forward
+               : jacobian_mode_choice::reverse;
+}
+
+namespace detail {
+
+template <class C, class U>
+using rebind_container = typename container_argument_traits<std::remove_cvref_t<C>>::template rebind<U>;
+
+template <class C>
+using container_number = typename container_argument_traits<std::remove_cvref_t<C>>::value_type;
+
+// A container like C holding make(i) for i = 0 .. n-1, built in index order
+// (vars are registered in that order). No default-constructed elements.
+template <class Out, class Make>
+Out build_container(std::size_t n, Make&& make) {
+    if constexpr (requires { std::tuple_size<Out>::value; }) {
+        return [&]<std::size_t... I>(std::index_sequence<I...>) {
+            return Out{make(I)...};
+        }(std::make_index_sequence<std::tuple_size<Out>::value>{});
+    } else {
+        Out out;
+        out.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) out.push_back(make(i));
+        return out;
+    }
+}
+
+template <class F, class Arg>
+constexpr void require_callable() {
+    static_assert(std::is_invocable_v<F&, const Arg&>,
+                  "duet: the function cannot be called with a container of duet::var / "
+                  "duet::dual numbers; write it generically (auto parameters, or a template "
+                  "on the element type) and take the container by const reference");
+}
+
+// The scalar result of f as the mode's number type (an expression is
+// evaluated / recorded, a plain number becomes a constant).
+template <class Number, class R>
+Number as_number(const R& r) {
+    static_assert(std::is_constructible_v<Number, const R&>,
+                  "duet: the function must return a scalar (an expression of its argument's "
+                  "elements, or a number)");
+    return Number(r);
+}
+
+template <class R>
+constexpr void require_vector_result() {
+    static_assert(requires(const R& r) {
+        std::size(r);
+        r[0];
+    }, "duet: a vector function must return a container of scalars (std::vector or "
+       "std::array of the argument's element type)");
+}
+
+// Runs body.template operator()<L>() with the smallest lane count in
+// {1, 2, 4, Max} that covers n directions in one pass (Max when n > Max).
+template <std::size_t Max, class Body>
+decltype(auto) with_lanes(std::size_t n, Body&& body) {
+    if constexpr (Max > 4) {
+        if (n > 4) return body.template operator()<Max>();
+    }
+    if (n <= 1) return body.template operator()<1>();
+    if (n <= 2) return body.template operator()<2>();
+    return body.template operator()<(Max < 4 ? Max : 4)>();
+}
+
+// Duals seeded with the unit vectors e_first .. e_{first+L-1} in lanes 0..L-1.
+template <std::size_t L, class C>
+auto seeded_duals(const C& x, std::size_t first) {
+    using T = container_number<C>;
+    using D = dual<T, L>;
+    return build_container<rebind_container<C, D>>(std::size(x), [&](std::size_t i) {
+        D d(x[i]);
+        if (i >= first && i - first < L) d.tangent(i - first) = T(1);
+        return d;
+    });
+}
+
+template <class C>
+auto independent_vars(const C& x) {
+    using T = container_number<C>;
+    return build_container<rebind_container<C, var<T>>>(std::size(x),
+                                                        [&](std::size_t i) { return var<T>(x[i]); });
+}
+
+template <class C>
+C zeros_like(const C& x) {
+    C out = x;
+    std::fill(std::begin(out), std::end(out), container_number<C>(0));
+    return out;
+}
+
+// ---- gradients --------------------------------------------------------------
+
+template <class F, class C>
+container_value_and_gradient<C> reverse_value_and_gradient(F& f, const C& x) {
+    using T = container_number<C>;
+    using Vars = rebind_container<C, var<T>>;
+    require_callable<F, Vars>();
+    tape<T> t;
+    const Vars xs = independent_vars(x);
+    const var<T> y = as_number<var<T>>(f(xs));
+    t.backward(y);
+    container_value_and_gradient<C> out{y.value(), zeros_like(x)};
+    for (std::size_t i = 0; i < std::size(x); ++i) out.gradient[i] = t.adjoint(xs[i]);
+    return out;
+}
+
+template <class F, class C>
+container_value_and_gradient<C> forward_value_and_gradient(F& f, const C& x) {
+    using T = container_number<C>;
+    const std::size_t n = std::size(x);
+    container_value_and_gradient<C> out{T(0), zeros_like(x)};
+    with_lanes<jacobian_cost_model::forward_lanes>(n, [&]<std::size_t L>() {
+        using D = dual<T, L>;
+        require_callable<F, rebind_container<C, D>>();
+        std::size_t first = 0;
+        do {  // at least one pass, for the value when n == 0
+            const auto xs = seeded_duals<L>(x, first);
+            const D y = as_number<D>(f(xs));
+            out.value = y.value();
+            for (std::size_t l = 0; l < L && first + l < n; ++l) out.gradient[first + l] = y.tangent(l);
+            first += L;
+        } while (first < n);
+    });
+    return out;
+}
+
+// ---- Jacobians --------------------------------------------------------------
+
+template <std::size_t MaxLanes = jacobian_cost_model::forward_lanes, class F, class C>
+xt::xtensor<container_number<C>, 2> forward_jacobian(F& f, const C& x) {
+    using T = container_number<C>;
+    const std::size_t n = std::size(x);
+    xt::xtensor<T, 2> J;
+    with_lanes<MaxLanes>(n, [&]<std::size_t L>() {
+        using D = dual<T, L>;
+        require_callable<F, rebind_container<C, D>>();
+        std::size_t first = 0;
+        do {
+            const auto xs = seeded_duals<L>(x, first);
+            const auto ys = f(xs);
+            require_vector_result<decltype(ys)>();
+            const std::size_t m = std::size(ys);
+            if (first == 0) J = xt::xtensor<T, 2>::from_shape({m, n});
+            else if (m != J.shape(0))
+                throw std::logic_error("duet::jacobian: f returned " + std::to_string(m) +
+                                       " outputs in one pass and " + std::to_string(J.shape(0)) +
+                                       " in another");
+            for (std::size_t i = 0; i < m; ++i) {
+                const D yi = as_number<D>(ys[i]);
+                for (std::size_t l = 0; l < L && first + l < n; ++l) J(i, first + l) = yi.tangent(l);
+            }
+            first += L;
+        } while (first < n);
+    });
+    return J;
+}
+
+// Records f on the active tape: its inputs and its outputs as vars.
+template <class F, class C>
+auto record_vector_function(F& f, const C& x) {
+    using T = container_number<C>;
+    using Vars = rebind_container<C, var<T>>;
+    require_callable<F, Vars>();
+    struct recording {
+        Vars inputs;
+        std::vector<var<T>> outputs;
+    };
+    recording r{independent_vars(x), {}};
+    const auto ys = f(std::as_const(r.inputs));
+    require_vector_result<decltype(ys)>();
+    r.outputs.reserve(std::size(ys));
+    for (std::size_t i = 0; i < std::size(ys); ++i) r.outputs.push_back(as_number<var<T>>(ys[i]));
+    return r;
+}
+
+// One reverse sweep per output over a recording on tape t.
+template <class T, class Recording>
+xt::xtensor<T, 2> jacobian_sweeps(tape<T>& t, const Recording& r) {
+    const auto& xs = r.inputs;
+    const auto& outputs = r.outputs;
+    const std::size_t n = std::size(xs);
+    const std::size_t m = outputs.size();
+    auto J = xt::xtensor<T, 2>::from_shape({m, n});
+    for (std::size_t i = 0; i < m; ++i) {
+        // Statements recorded after output i cannot reach it: start below it.
+        t.zero_adjoints();
+        t.seed(outputs[i]);
+        t.backward_from(std::size_t(outputs[i].index()) + 1);
+        for (std::size_t j = 0; j < n; ++j) J(i, j) = t.adjoint(xs[j]);
+    }
+    return J;
+}
+
+template <class F, class C>
+xt::xtensor<container_number<C>, 2> reverse_jacobian(F& f, const C& x) {
+    tape<container_number<C>> t;
+    return jacobian_sweeps(t, record_vector_function(f, x));
+}
+
+// duet::automatic: one forward pass covers n <= 8 and always wins. Otherwise
+// m is unknown until f has run, so f is recorded first (reverse needs that
+// recording anyway); if the cost model then prefers forward, the recording
+// (about 2.5 evaluations of f) is the price of not knowing m in advance.
+template <class F, class C>
+xt::xtensor<container_number<C>, 2> automatic_jacobian(F& f, const C& x) {
+    const std::size_t n = std::size(x);
+    if (n <= jacobian_cost_model::forward_lanes) return forward_jacobian(f, x);
+    tape<container_number<C>> t;
+    const auto recording = record_vector_function(f, x);
+    if (choose_jacobian_mode(n, recording.outputs.size()) == jacobian_mode_choice::forward)
+        return forward_jacobian(f, x);
+    return jacobian_sweeps(t, recording);
+}
+
+// ---- Hessians ---------------------------------------------------------------
+
+// Makes H exactly symmetric: each off-diagonal pair becomes its mean.
+template <class T>
+void symmetrize(xt::xtensor<T, 2>& H) {
+    const std::size_t n = H.shape(0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j) {
+            const T mean = (H(i, j) + H(j, i)) / 2;
+            H(i, j) = mean;
+            H(j, i) = mean;
+        }
+}
+
+// Forward-over-reverse: a tape of dual<T, L>; x seeded with L unit tangents
+// per pass, the reverse sweep's adjoints carry L columns of H in their lanes.
+template <class F, class C>
+xt::xtensor<container_number<C>, 2> reverse_hessian(F& f, const C& x) {
+    using T = container_number<C>;
+    const std::size_t n = std::size(x);
+    auto H = xt::xtensor<T, 2>::from_shape({n, n});
+    with_lanes<jacobian_cost_model::forward_lanes>(n, [&]<std::size_t L>() {
+        using D = dual<T, L>;
+        using Vars = rebind_container<C, var<D>>;
+        require_callable<F, Vars>();
+        tape<D> t;
+        for (std::size_t first = 0; first < n; first += L) {
+            t.clear();
+            const auto seeds = seeded_duals<L>(x, first);
+            const Vars xs = build_container<Vars>(n, [&](std::size_t i) { return var<D>(seeds[i]); });
+            const var<D> y = as_number<var<D>>(f(xs));
+            t.backward(y);
+            for (std::size_t i = 0; i < n; ++i) {
+                const D g = t.adjoint(xs[i]);
+                for (std::size_t l = 0; l < L && first + l < n; ++l) H(i, first + l) = g.tangent(l);
+            }
+        }
+    });
+    symmetrize(H);
+    return H;
+}
+
+// Forward-over-forward: dual<dual<T, L>, L>, inner lanes = block a, outer
+// lanes = block b >= a; H(r, c) for r <= c, then mirrored.
+template <class F, class C>
+xt::xtensor<container_number<C>, 2> forward_hessian(F& f, const C& x) {
+    using T = container_number<C>;
+    constexpr std::size_t L = 4;
+    using D1 = dual<T, L>;
+    using D2 = dual<D1, L>;
+    using Duals = rebind_container<C, D2>;
+    require_callable<F, Duals>();
+    const std::size_t n = std::size(x);
+    auto H = xt::xtensor<T, 2>::from_shape({n, n});
+    for (std::size_t a = 0; a < n; a += L)
+        for (std::size_t b = a; b < n; b += L) {
+            const Duals xs = build_container<Duals>(n, [&](std::size_t k) {
+                D1 inner(x[k]);
+                if (k >= a && k - a < L) inner.tangent(k - a) = T(1);
+                D2 d(inner);
+                if (k >= b && k - b < L) d.tangent(k - b) = D1(T(1));
+                return d;
+            });
+            const D2 y = as_number<D2>(f(xs));
+            for (std::size_t l = 0; l < L && b + l < n; ++l)
+                for (std::size_t i = 0; i < L && a + i < n; ++i)
+                    if (a + i <= b + l) H(a + i, b + l) = y.tangent(l).tangent(i);
+        }
+    for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t c = 0; c < r; ++c) H(r, c) = H(c, r);
+    return H;
+}
+
+template <class Size>
+std::string size_mismatch(const char* driver, const char* what, std::size_t got, const char* other,
+                          Size expected) {
+    return std::string("duet::") + driver + ": " + what + " has " + std::to_string(got) +
+           " elements but " + other + " has " + std::to_string(expected);
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
+// Public drivers.
+
+template <mode_tag Mode, class F, container_argument C>
+auto value_and_gradient(Mode, F&& f, const C& x) {
+    if constexpr (std::is_same_v<Mode, forward_t>)
+        return detail::forward_value_and_gradient(f, x);
+    else if constexpr (std::is_same_v<Mode, reverse_t>)
+        return detail::reverse_value_and_gradient(f, x);
+    else if (choose_jacobian_mode(std::size(x), 1) == jacobian_mode_choice::forward)
+        return detail::forward_value_and_gradient(f, x);
+    else
+        return detail::reverse_value_and_gradient(f, x);
+}
+
+template <class F, container_argument C>
+    requires(!mode_tag<F>)
+auto value_and_gradient(F&& f, const C& x) {
+    return value_and_gradient(automatic, f, x);
+}
+
+template <mode_tag Mode, class F, container_argument C>
+C gradient(Mode mode, F&& f, const C& x) {
+    return value_and_gradient(mode, f, x).gradient;
+}
+
+template <class F, container_argument C>
+    requires(!mode_tag<F>)
+C gradient(F&& f, const C& x) {
+    return value_and_gradient(automatic, f, x).gradient;
+}
+
+template <mode_tag Mode, class F, container_argument C>
+auto jacobian(Mode, F&& f, const C& x) {
+    if constexpr (std::is_same_v<Mode, forward_t>)
+        return detail::forward_jacobian(f, x);
+    else if constexpr (std::is_same_v<Mode, reverse_t>)
+        return detail::reverse_jacobian(f, x);
+    else
+        return detail::automatic_jacobian(f, x);
+}
+
+template <class F, container_argument C>
+    requires(!mode_tag<F>)
+auto jacobian(F&& f, const C& x) {
+    return jacobian(automatic, f, x);
+}
+
+template <mode_tag Mode, class F, container_argument C>
+auto hessian(Mode, F&& f, const C& x) {
+    if constexpr (std::is_same_v<Mode, forward_t>)
+        return detail::forward_hessian(f, x);
+    else
+        return detail::reverse_hessian(f, x);
+}
+
+template <class F, container_argument C>
+    requires(!mode_tag<F>)
+auto hessian(F&& f, const C& x) {
+    return hessian(automatic, f, x);
+}
+
+// J v, by one forward pass with one tangent lane.
+template <class F, container_argument C, class V>
+std::vector<detail::container_number<C>> jvp(F&& f, const C& x, const V& v) {
+    using T = detail::container_number<C>;
+    using D = dual<T, 1>;
+    detail::require_callable<F, detail::rebind_container<C, D>>();
+    if (std::size(v) != std::size(x))
+        throw std::invalid_argument(
+            detail::size_mismatch("jvp", "the direction v", std::size(v), "x", std::size(x)));
+    const auto xs = detail::build_container<detail::rebind_container<C, D>>(
+        std::size(x), [&](std::size_t i) { return D(T(x[i]), T(v[i])); });
+    const auto ys = f(xs);
+    detail::require_vector_result<decltype(ys)>();
+    std::vector<T> out(std::size(ys));
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = detail::as_number<D>(ys[i]).tangent();
+    return out;
+}
+
+// w^T J, by one recording and one reverse sweep seeded with w.
+template <class F, container_argument C, class W>
+std::vector<detail::container_number<C>> vjp(F&& f, const C& x, const W& w) {
+    using T = detail::container_number<C>;
+    using Vars = detail::rebind_container<C, var<T>>;
+    detail::require_callable<F, Vars>();
+    tape<T> t;
+    const Vars xs = detail::independent_vars(x);
+    const auto ys = f(xs);
+    detail::require_vector_result<decltype(ys)>();
+    if (std::size(w) != std::size(ys))
+        throw std::invalid_argument(detail::size_mismatch("vjp", "the weights w", std::size(w),
+                                                          "the output of f", std::size(ys)));
+    t.zero_adjoints();
+    for (std::size_t i = 0; i < std::size(ys); ++i) {
+        const var<T> yi = detail::as_number<var<T>>(ys[i]);
+        t.seed(yi, T(w[i]));
+    }
+    t.backward();
+    std::vector<T> out(std::size(x));
+    for (std::size_t j = 0; j < out.size(); ++j) out[j] = t.adjoint(xs[j]);
+    return out;
+}
+
+}  // namespace duet

@@ -1,0 +1,343 @@
+// The statement-level tape: reverse mode for general code (loops, branches,
+// run-time sizes) built from duet::var<T> (reverse/var.hpp).
+//
+// Every variable is one STATEMENT on the tape, numbered in recording order:
+// an independent variable (a number turned into a var) is a statement with
+// no entries; `y = expr` is a statement whose entries are the partials of
+// expr w.r.t. its var leaves, (leaf index, partial) pairs produced by the
+// static adjoint sweep of that one expression (core/evaluate.hpp).
+//
+// Storage is structure-of-arrays and contiguous:
+//   entry_index_[k], entry_partial_[k]   the k-th recorded partial
+//   statement_end_[s + 1]                one past statement s's last partial
+//                                        (statement_end_[0] == 0 always)
+//   adjoint_[s]                          filled by the reverse sweep
+// That is 4 + sizeof(T) bytes per partial and 4 + sizeof(T) per statement.
+// clear()/rewind() drop the contents and keep every buffer's capacity, so a
+// record/sweep loop allocates only in its first iterations.
+//
+// Active tape: constructing a tape<T> makes it the active tape<T> of the
+// calling thread (a thread_local pointer, one per T); destroying it restores
+// the previously active one. Scopes must nest (tapes are not movable). vars
+// record on the active tape, so concurrent threads use separate tapes.
+//
+// The reverse sweep is a plain loop over statements from last to first (no
+// recursion, constant stack). A statement whose adjoint is exactly zero is
+// skipped ("strong zero"): an infinite or NaN partial on a branch that does
+// not reach the output (sqrt at 0, say) then contributes nothing, as in
+// forward mode.
+//
+// Checks (DUET_TAPE_CHECKS, on unless NDEBUG): every var remembers the id of
+// its tape and the tape's generation when it was recorded; using it on
+// another tape, or after the tape was cleared/rewound past it, throws
+// std::logic_error. The macro changes var's layout: set it identically in
+// every translation unit of a program.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#ifndef DUET_TAPE_CHECKS
+#ifdef NDEBUG
+#define DUET_TAPE_CHECKS 0
+#else
+#define DUET_TAPE_CHECKS 1
+#endif
+#endif
+
+namespace duet {
+
+struct tape_mode {};
+
+template <class T>
+class var;
+template <class T>
+class tape;
+
+namespace detail {
+
+// Statement and entry numbers. 32 bits keep a partial at 12 bytes (double);
+// a tape holds at most 2^32 - 1 statements and as many partials.
+using tape_index = std::uint32_t;
+inline constexpr std::size_t tape_index_limit = std::numeric_limits<tape_index>::max();
+
+// The active tape<T> of this thread (nullptr: none).
+template <class T>
+constinit inline thread_local tape<T>* active_tape = nullptr;
+
+// Ids distinguish tapes in checked builds.
+inline std::atomic<std::uint32_t> next_tape_id{1};
+
+// a * b + c, fused (one rounding) where the target has FMA instructions.
+template <class T>
+constexpr T multiply_add(const T& a, const T& b, const T& c) {
+#ifdef __FMA__
+    if constexpr (std::is_floating_point_v<T>) return std::fma(a, b, c);
+#endif
+    return T(a * b + c);
+}
+
+// Storage that only grows (by doubling) and copies on growth; elements are
+// plain numbers. Size is tracked by the owner.
+template <class U>
+struct tape_array {
+    std::unique_ptr<U[]> data;
+
+    void grow(std::size_t used, std::size_t new_capacity) {
+        auto fresh = std::make_unique_for_overwrite<U[]>(new_capacity);
+        std::copy(data.get(), data.get() + used, fresh.get());
+        data = std::move(fresh);
+    }
+};
+
+inline std::size_t grown_capacity(std::size_t capacity, std::size_t needed) {
+    if (needed > tape_index_limit)
+        throw std::length_error("duet::tape: more than 2^32 - 1 statements or partials");
+    return std::min(std::max<std::size_t>({needed, 2 * capacity, 256}), tape_index_limit);
+}
+
+}  // namespace detail
+
+template <class T>
+class tape {
+public:
+    using value_type = T;
+    using index_type = detail::tape_index;
+
+    // Where a statement's partials are written while it is recorded.
+    struct entry_cursor {
+        index_type* index;
+        T* partial;
+    };
+
+    tape() : previous_(detail::active_tape<T>) {
+        reserve(0, 0);  // statement_end_[0] must exist
+        statement_end_.data[0] = 0;
+#if DUET_TAPE_CHECKS
+        id_ = detail::next_tape_id.fetch_add(1, std::memory_order_relaxed);
+#endif
+        detail::active_tape<T> = this;
+    }
+    ~tape() { detail::active_tape<T> = previous_; }
+    tape(const tape&) = delete;
+    tape& operator=(const tape&) = delete;
+
+    // The active tape of this thread, or nullptr.
+    static tape* active() { return detail::active_tape<T>; }
+
+    // Number of statements (variables) recorded, and of partials.
+    std::size_t size() const { return statements_; }
+    std::size_t partials() const { return entries_; }
+
+    // Makes room for this many statements and partials in total.
+    void reserve(std::size_t statements, std::size_t partials) {
+        if (statements + 1 > statement_capacity_) {
+            const std::size_t cap = detail::grown_capacity(statement_capacity_, statements + 1);
+            statement_end_.grow(statement_capacity_ == 0 ? 0 : statements_ + 1, cap);
+#if DUET_TAPE_CHECKS
+            statement_generation_.grow(statements_, cap);
+#endif
+            statement_capacity_ = cap;
+        }
+        if (partials > entry_capacity_) {
+            const std::size_t cap = detail::grown_capacity(entry_capacity_, partials);
+            entry_index_.grow(entries_, cap);
+            entry_partial_.grow(entries_, cap);
+            entry_capacity_ = cap;
+        }
+    }
+
+    // A position to rewind to: variables recorded before it stay valid.
+    std::size_t position() const { return statements_; }
+
+    // Drops every statement from `pos` on (adjoints too); keeps the capacity.
+    void rewind(std::size_t pos) {
+        if (pos > statements_)
+            throw std::invalid_argument("duet::tape::rewind: position " + std::to_string(pos) +
+                                        " is past the end of the tape (" +
+                                        std::to_string(statements_) + " statements)");
+        statements_ = pos;
+        entries_ = statement_end_.data[pos];
+        adjoint_.clear();
+#if DUET_TAPE_CHECKS
+        ++generation_;
+#endif
+    }
+    void rewind() { rewind(0); }
+    void clear() { rewind(0); }
+
+    // Bytes held by the tape (capacity, not size).
+    std::size_t memory() const {
+        std::size_t bytes = entry_capacity_ * (sizeof(index_type) + sizeof(T)) +
+                            statement_capacity_ * sizeof(index_type) +
+                            adjoint_.capacity() * sizeof(T);
+#if DUET_TAPE_CHECKS
+        bytes += statement_capacity_ * sizeof(std::uint32_t);
+#endif
+        return bytes;
+    }
+
+    // ---- reverse sweep -------------------------------------------------------
+
+    // All adjoints = 0, one per statement recorded so far.
+    void zero_adjoints() { adjoint_.assign(statements_, T(0)); }
+
+    // adjoint(y) += weight. Seeds accumulate until zero_adjoints().
+    void seed(const var<T>& y, const T& weight = T(1)) {
+        check(y);
+        fit_adjoints();
+        adjoint_[y.index()] += weight;
+    }
+
+    // Propagates the current adjoints from the last statement to the first.
+    // Statements with an exactly-zero adjoint are skipped.
+    void backward() { backward_from(statements_); }
+
+    // The same, starting below statement `end_statement` (statements at or
+    // after it are ignored): a sweep for an output y can start at
+    // y.index() + 1.
+    void backward_from(std::size_t end_statement) {
+        fit_adjoints();
+        std::size_t s = std::min(end_statement, statements_);
+        if (s == 0) return;
+        T* adj = adjoint_.data();
+        const index_type* end = statement_end_.data.get();
+        const index_type* index = entry_index_.data.get();
+        const T* partial = entry_partial_.data.get();
+        // Statement s only refers to statements below s, and most often to
+        // s - 1 (accumulation: `sum += ...`). The adjoint of s - 1 is carried
+        // in a register (`below`), not through memory, so such chains cost
+        // one multiply-add per statement on the critical path.
+        // Statement 0 has no partials (nothing is below it).
+        T current = adj[--s];
+        for (; s > 0; --s) {
+            adj[s] = current;
+            T below = adj[s - 1];
+            if (!is_exact_zero(current)) {
+                for (std::size_t k = end[s]; k < end[s + 1]; ++k) {
+                    const std::size_t i = index[k];
+                    if (i + 1 == s)
+                        below = detail::multiply_add(current, partial[k], below);
+                    else
+                        adj[i] = detail::multiply_add(current, partial[k], adj[i]);
+                }
+            }
+            current = below;
+        }
+        adj[0] = current;
+    }
+
+    // The gradient of y: zero all adjoints, seed y with 1, sweep.
+    void backward(const var<T>& y) {
+        zero_adjoints();
+        seed(y);
+        backward_from(std::size_t(y.index()) + 1);
+    }
+
+    // A vector-Jacobian product: sum_i weights[i] * d outputs[i] / d (each var).
+    void backward(std::span<const var<T>> outputs, std::span<const T> weights) {
+        if (outputs.size() != weights.size())
+            throw std::invalid_argument("duet::tape::backward: " + std::to_string(outputs.size()) +
+                                        " outputs but " + std::to_string(weights.size()) +
+                                        " weights");
+        zero_adjoints();
+        for (std::size_t i = 0; i < outputs.size(); ++i) seed(outputs[i], weights[i]);
+        backward();
+    }
+
+    // d(seeded outputs)/d x after a sweep; 0 if no sweep reached x.
+    T adjoint(const var<T>& x) const {
+        check(x);
+        return x.index() < adjoint_.size() ? adjoint_[x.index()] : T(0);
+    }
+
+    // ---- recording (used by var) --------------------------------------------
+
+    // A statement with no partials: an independent variable.
+    index_type new_independent() {
+        if (statements_ + 1 >= statement_capacity_) [[unlikely]]
+            reserve(statements_ + 1, entries_);
+        return finish_statement();
+    }
+
+    // Room for exactly `count` partials of the next statement; write them
+    // through the cursor, then call end_statement(count).
+    entry_cursor begin_statement(std::size_t count) {
+        if (entries_ + count > entry_capacity_ || statements_ + 1 >= statement_capacity_)
+            [[unlikely]]
+            reserve(statements_ + 1, entries_ + count);
+        return {entry_index_.data.get() + entries_, entry_partial_.data.get() + entries_};
+    }
+    index_type end_statement(std::size_t count) {
+        entries_ += count;
+        return finish_statement();
+    }
+
+    // Throws std::logic_error if x was not recorded on this tape or no longer
+    // exists on it. A no-op unless DUET_TAPE_CHECKS.
+    void check([[maybe_unused]] const var<T>& x) const {
+#if DUET_TAPE_CHECKS
+        if (x.tape_id() != id_)
+            throw std::logic_error(
+                "duet::var: this variable was recorded on another duet::tape (tape #" +
+                std::to_string(x.tape_id()) + "), not on the active tape #" + std::to_string(id_) +
+                "; a var can only be used with the tape it was recorded on");
+        if (x.index() >= statements_ || statement_generation_.data[x.index()] != x.generation())
+            throw std::logic_error(
+                "duet::var: this variable was recorded before its tape was cleared or "
+                "rewound and no longer exists on the tape; create it again after "
+                "clear()/rewind()");
+#endif
+    }
+
+#if DUET_TAPE_CHECKS
+    std::uint32_t id() const { return id_; }
+    std::uint32_t generation() const { return generation_; }
+#endif
+
+private:
+    index_type finish_statement() {
+        const auto s = static_cast<index_type>(statements_);
+#if DUET_TAPE_CHECKS
+        statement_generation_.data[s] = generation_;
+#endif
+        statement_end_.data[++statements_] = static_cast<index_type>(entries_);
+        return s;
+    }
+    // Adjoints for statements recorded since the last zero_adjoints() start at 0.
+    void fit_adjoints() {
+        if (adjoint_.size() < statements_) adjoint_.resize(statements_, T(0));
+    }
+
+    tape* previous_;
+    // Partials: entries_ used of entry_capacity_.
+    detail::tape_array<index_type> entry_index_;
+    detail::tape_array<T> entry_partial_;
+    std::size_t entries_ = 0;
+    std::size_t entry_capacity_ = 0;
+    // statement_end_[0 .. statements_] used of statement_capacity_.
+    detail::tape_array<index_type> statement_end_;
+    std::size_t statements_ = 0;
+    std::size_t statement_capacity_ = 0;
+    std::vector<T> adjoint_;
+#if DUET_TAPE_CHECKS
+    detail::tape_array<std::uint32_t> statement_generation_;
+    std::uint32_t id_ = 0;
+    std::uint32_t generation_ = 0;
+#endif
+};
+
+}  // namespace duet
+
+// var<T> completes the tape's interface; either header may be included first.
+#include "duet/reverse/var.hpp"

@@ -1,0 +1,187 @@
+// duet::var<T>: a reverse-mode variable recorded on the active duet::tape<T>
+// of its thread (reverse/tape.hpp).
+//
+// A var is a leaf {value, statement index}: copying one copies the handle
+// (the copy IS the same variable), it owns nothing. Arithmetic on vars builds
+// expressions (core/); assigning one to a var evaluates it, runs the static
+// adjoint sweep of that one statement and records its partials w.r.t. the
+// var leaves on the tape: one statement, no intermediate variables.
+//
+//   duet::tape<double> t;             // active tape of this thread
+//   duet::var<double> x = 2.0;        // an independent variable
+//   duet::var<double> y = x * sin(x); // one statement, two partials
+//   t.backward(y);  x.adjoint();
+//
+// Constructing a var from a number (or default-constructing one, value 0)
+// registers an independent variable, so it needs an active tape: without one
+// std::logic_error is thrown. A var is valid while its tape lives and has not
+// been cleared or rewound past it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <ostream>
+#include <stdexcept>
+#include <type_traits>
+
+#include "duet/core/evaluate.hpp"
+#include "duet/core/expression.hpp"
+#include "duet/core/functions.hpp"
+#include "duet/reverse/tape.hpp"
+
+namespace duet {
+
+template <class T>
+struct leaf_traits<var<T>> {
+    using value_type = T;
+    using family = duet::family<tape_mode, T, 1>;
+    static constexpr const T& value(const var<T>& x) { return x.value(); }
+};
+
+template <class T>
+struct scalar_of<var<T>> {
+    using type = scalar_t<T>;
+};
+
+namespace detail {
+
+// How many leaves (occurrences of variables) an expression has: the number
+// of partials its statement records. Known at compile time.
+template <class E>
+struct leaf_occurrences : std::integral_constant<std::size_t, 1> {};  // a leaf
+template <class T>
+struct leaf_occurrences<constant<T>> : std::integral_constant<std::size_t, 0> {};
+template <class R, class A>
+struct leaf_occurrences<unary_node<R, A>> : leaf_occurrences<A> {};
+template <class R, class A, class B>
+struct leaf_occurrences<binary_node<R, A, B>>
+    : std::integral_constant<std::size_t,
+                             leaf_occurrences<A>::value + leaf_occurrences<B>::value> {};
+
+[[noreturn, gnu::cold, gnu::noinline]] inline void throw_no_active_tape() {
+    throw std::logic_error(
+        "duet::var: no active duet::tape on this thread; create a duet::tape<T> (of the "
+        "same T as the var) before creating or assigning vars");
+}
+
+template <class T>
+inline tape<T>& active_tape_or_throw() {
+    tape<T>* t = active_tape<T>;
+    if (t == nullptr) [[unlikely]]
+        throw_no_active_tape();
+    return *t;
+}
+
+}  // namespace detail
+
+template <class T>
+class var {
+    using own_family = duet::family<tape_mode, T, 1>;
+    template <class E>
+    static constexpr bool is_own_expression =
+        expression_of<E, own_family> && !std::is_same_v<std::remove_cvref_t<E>, var>;
+    template <class U>
+    static constexpr bool is_number =
+        !expression_of<U, own_family> && std::is_constructible_v<T, const U&>;
+
+public:
+    using value_type = T;
+    using index_type = detail::tape_index;
+
+    // An independent variable with value 0 (needs an active tape).
+    var() : var(T(0)) {}
+
+    // An independent variable (needs an active tape). Numbers of a lower
+    // nesting level (a dual expression for var<dual<...>>) are accepted too.
+    template <class U>
+        requires is_number<U>
+    var(const U& v) : value_(T(v)) {
+        tape<T>& t = detail::active_tape_or_throw<T>();
+        index_ = t.new_independent();
+        stamp(t);
+    }
+
+    // Records the expression as one statement on the active tape.
+    template <class E>
+        requires is_own_expression<E>
+    var(const E& e) {
+        record(e);
+    }
+
+    var(const var&) = default;
+    var& operator=(const var&) = default;
+
+    template <class E>
+        requires is_own_expression<E>
+    var& operator=(const E& e) {
+        record(e);
+        return *this;
+    }
+    // A new independent variable.
+    template <class U>
+        requires is_number<U>
+    var& operator=(const U& v) {
+        return *this = var(v);
+    }
+
+    // Compound assignment reads a copy of *this, so `x *= x` is safe.
+    template <class E>
+    var& operator+=(const E& e) { return *this = *this + e; }
+    template <class E>
+    var& operator-=(const E& e) { return *this = *this - e; }
+    template <class E>
+    var& operator*=(const E& e) { return *this = *this * e; }
+    template <class E>
+    var& operator/=(const E& e) { return *this = *this / e; }
+
+    const T& value() const { return value_; }
+    index_type index() const { return index_; }
+
+    // d(seeded outputs)/d(this) on the active tape, after a backward sweep.
+    T adjoint() const { return detail::active_tape_or_throw<T>().adjoint(*this); }
+
+#if DUET_TAPE_CHECKS
+    std::uint32_t tape_id() const { return tape_id_; }
+    std::uint32_t generation() const { return generation_; }
+#endif
+
+private:
+    template <class E>
+    DUET_INLINE void record(const E& e) {
+        tape<T>& t = detail::active_tape_or_throw<T>();
+        constexpr std::size_t count = detail::leaf_occurrences<E>::value;
+        const auto cache = duet::evaluate(e);
+        auto cursor = t.begin_statement(count);
+        // The sweep reaches every leaf exactly once: `count` partials.
+        auto write = [&cursor, &t](const var& leaf, const T& partial) DUET_INLINE_LAMBDA {
+            t.check(leaf);
+            *cursor.index++ = leaf.index_;
+            *cursor.partial++ = partial;
+        };
+        duet::sweep(cache, T(1), write);
+        index_ = t.end_statement(count);
+        value_ = cache.value;
+        stamp(t);
+    }
+
+    void stamp([[maybe_unused]] const tape<T>& t) {
+#if DUET_TAPE_CHECKS
+        tape_id_ = t.id();
+        generation_ = t.generation();
+#endif
+    }
+
+    T value_{};
+    index_type index_ = 0;
+#if DUET_TAPE_CHECKS
+    std::uint32_t tape_id_ = 0;
+    std::uint32_t generation_ = 0;
+#endif
+};
+
+template <class T>
+std::ostream& operator<<(std::ostream& os, const var<T>& x) {
+    return os << x.value();
+}
+
+}  // namespace duet

@@ -1,0 +1,194 @@
+// duet::tape: recording, sweeping, seeding, rewinding, memory reuse, long
+// chains, strong zeros, the active-tape scope.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include <duet/duet.hpp>
+
+using duet::tape;
+using duet::var;
+
+TEST_CASE("tape: the contract example x^3 (x + 3y) at (2, 3)") {
+    tape<double> t;
+    var<double> x = 2.0, y = 3.0;
+    var<double> f = x * x * x * (x + 3 * y);
+    t.backward(f);
+    CHECK(f.value() == 88.0);
+    CHECK(x.adjoint() == 140.0);
+    CHECK(y.adjoint() == 24.0);
+    CHECK(t.adjoint(x) == 140.0);
+}
+
+TEST_CASE("tape: a statement records one partial per leaf occurrence") {
+    tape<double> t;
+    var<double> x = 1.5, y = 2.0;
+    CHECK(t.size() == 2);
+    CHECK(t.partials() == 0);
+    var<double> z = x * y + sin(x);  // leaves: x, y, x
+    CHECK(t.size() == 3);
+    CHECK(t.partials() == 3);
+    var<double> w = 2.0 * z + 1.0;  // constants record nothing
+    CHECK(t.partials() == 4);
+    t.backward(w);
+    CHECK(x.adjoint() == Approx(2 * (2.0 + std::cos(1.5))).epsilon(1e-15));
+    CHECK(y.adjoint() == Approx(2 * 1.5).epsilon(1e-15));
+    CHECK(z.adjoint() == 2.0);
+    CHECK(w.adjoint() == 1.0);
+}
+
+TEST_CASE("tape: seeding several outputs gives a vector-Jacobian product") {
+    tape<double> t;
+    var<double> x = 1.0, y = 2.0;
+    var<double> a = x * y;  // (y, x)
+    var<double> b = x + y;  // (1, 1)
+    SECTION("seed + backward") {
+        t.zero_adjoints();
+        t.seed(a, 3.0);
+        t.seed(b, -1.0);
+        t.backward();
+    }
+    SECTION("backward(outputs, weights)") {
+        const std::vector<var<double>> outputs{a, b};
+        const std::vector<double> weights{3.0, -1.0};
+        t.backward(outputs, weights);
+    }
+    CHECK(x.adjoint() == 3 * 2.0 - 1.0);
+    CHECK(y.adjoint() == 3 * 1.0 - 1.0);
+}
+
+TEST_CASE("tape: repeated sweeps need zero_adjoints, backward(y) does it") {
+    tape<double> t;
+    var<double> x = 3.0;
+    var<double> y = x * x;
+    t.backward(y);
+    CHECK(x.adjoint() == 6.0);
+    t.backward(y);
+    CHECK(x.adjoint() == 6.0);  // not 12
+    t.seed(y);                  // accumulates on top of the previous sweep's adjoints
+    CHECK(t.adjoint(y) == 2.0);
+    t.zero_adjoints();
+    CHECK(x.adjoint() == 0.0);
+}
+
+TEST_CASE("tape: backward_from ignores statements recorded later") {
+    tape<double> t;
+    var<double> x = 2.0;
+    var<double> y = x * x;
+    var<double> later = y * 5.0;
+    t.zero_adjoints();
+    t.seed(y);
+    t.backward_from(std::size_t(y.index()) + 1);
+    CHECK(x.adjoint() == 4.0);
+    CHECK(later.adjoint() == 0.0);
+}
+
+TEST_CASE("tape: strong zero, an infinite partial on an unused branch does not leak") {
+    tape<double> t;
+    var<double> x = 0.0;
+    var<double> unused = sqrt(x);  // partial +inf, adjoint 0
+    var<double> y = 2.0 * x;
+    t.backward(y);
+    CHECK(x.adjoint() == 2.0);
+    CHECK(unused.value() == 0.0);
+    // Forward mode gives the same.
+    duet::dual<double> xd{0.0, 1.0};
+    duet::dual<double> yd = 2.0 * xd;
+    CHECK(yd.tangent() == x.adjoint());
+    // When the branch is used, the infinity is the answer.
+    var<double> z = sqrt(x);
+    t.backward(z);
+    CHECK(std::isinf(x.adjoint()));
+}
+
+TEST_CASE("tape: NaN reaches the adjoints it flows into") {
+    tape<double> t;
+    var<double> x = std::numeric_limits<double>::quiet_NaN();
+    var<double> y = x * x;  // partial x: NaN
+    var<double> z = y * 3.0;
+    t.backward(z);
+    CHECK(std::isnan(y.adjoint()) == false);
+    CHECK(std::isnan(x.adjoint()));
+}
+
+TEST_CASE("tape: a chain of 10^6 statements sweeps in a loop") {
+    tape<double> t;
+    var<double> x = 1.0;
+    var<double> y = x;
+    const int n = 1000000;
+    const double factor = 1.0 + 1e-7;
+    for (int i = 0; i < n; ++i) y = y * factor + 1e-9;
+    t.backward(y);
+    CHECK(t.size() == std::size_t(n) + 1);
+    CHECK(x.adjoint() == Approx(std::pow(factor, n)).epsilon(1e-9));
+}
+
+TEST_CASE("tape: clear/rewind keep the capacity; record/sweep/rewind cycles stay flat") {
+    tape<double> t;
+    auto cycle = [&t] {
+        t.clear();
+        var<double> a = 1.25, b = -0.5;
+        var<double> s = 0.0;
+        for (int i = 0; i < 20; ++i) s += a * b + exp(b) * i;
+        t.backward(s);
+        return a.adjoint();
+    };
+    const double first = cycle();
+    const std::size_t memory = t.memory();
+    CHECK(memory > 0);
+    for (int i = 0; i < 100000; ++i) {
+        const double again = cycle();
+        if (again != first || t.memory() != memory) {
+            FAIL("cycle " << i << ": adjoint " << again << " vs " << first << ", memory "
+                          << t.memory() << " vs " << memory);
+        }
+    }
+    CHECK(t.memory() == memory);
+}
+
+TEST_CASE("tape: rewind to a position keeps the variables recorded before it") {
+    tape<double> t;
+    var<double> x = 2.0;
+    const std::size_t inputs = t.position();
+    for (int k = 1; k <= 3; ++k) {
+        t.rewind(inputs);
+        var<double> y = pow(x, k);
+        t.backward(y);
+        CHECK(x.adjoint() == Approx(k * std::pow(2.0, k - 1)));
+    }
+    CHECK(t.size() == inputs + 1);
+    CHECK_THROWS_AS(t.rewind(t.size() + 1), std::invalid_argument);
+}
+
+TEST_CASE("tape: memory() counts bytes; a partial costs 4 + sizeof(T) bytes plus adjoints") {
+    tape<double> t;
+    std::vector<var<double>> xs;
+    for (int i = 0; i < 1000; ++i) xs.emplace_back(double(i));
+    var<double> s = 0.0;
+    for (const auto& xi : xs) s += xi * xi;
+    t.backward(s);
+    const double per_partial = double(t.memory()) / double(t.partials());
+    CHECK(per_partial > 12.0);
+    CHECK(per_partial < 64.0);  // capacity doubling included
+}
+
+TEST_CASE("tape: the active tape is a nested scope per thread") {
+    CHECK(tape<double>::active() == nullptr);
+    {
+        tape<double> outer;
+        CHECK(tape<double>::active() == &outer);
+        {
+            tape<double> inner;
+            CHECK(tape<double>::active() == &inner);
+            var<double> x = 1.0;
+            CHECK(x.index() == 0);
+            CHECK(inner.size() == 1);
+            CHECK(outer.size() == 0);
+        }
+        CHECK(tape<double>::active() == &outer);
+        CHECK(tape<float>::active() == nullptr);  // one active tape per number type
+    }
+    CHECK(tape<double>::active() == nullptr);
+}
