@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # THE benchmark command: Release build in build/bench, runs every bench_*,
 # writes doc/benchmarks/report.md (scripts/report.py) and prints it.
-# DUET_BENCH_QUICK=1: one repetition, --benchmark_min_time=0.01.
+# Three repetitions, medians reported. DUET_BENCH_QUICK=1: one repetition,
+# --benchmark_min_time=0.01.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh
+# One BLAS thread: AD overhead and hand-written code are compared on equal
+# terms, and timings on a small shared machine stay repeatable.
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 
 build=build/bench
 results=$build/results
@@ -17,7 +21,7 @@ cmake --build "$build" -j2
 if [[ "${DUET_BENCH_QUICK:-0}" == 1 ]]; then
   run_args=(--benchmark_repetitions=1 --benchmark_min_time=0.01)
 else
-  run_args=(--benchmark_repetitions=5 --benchmark_report_aggregates_only=true)
+  run_args=(--benchmark_repetitions=3 --benchmark_report_aggregates_only=true)
 fi
 compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")
 context=(--benchmark_context=build_type=Release
