@@ -3,6 +3,7 @@
 #pragma once
 
 #include "duet/chain/chain_order.hpp"
+#include "duet/chain/jacobian_chain.hpp"
 #include "duet/chain/multi_dot.hpp"
 #include "duet/check/check_gradient.hpp"
 #include "duet/check/finite_difference.hpp"
