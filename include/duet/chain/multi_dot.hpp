@@ -25,8 +25,17 @@
 // Zero sizes are allowed; products through an empty dimension are zero
 // matrices of the right shape (BLAS is not called for them).
 //
-// TODO(tensor layer): make multi_dot a differentiable tensor node (tangent and
-// adjoint of each planned product) on top of include/duet/tensor/.
+// Differentiated: when any operand is a tensor node (duet::tensor_node: a
+// variable of a duet::gradient / jacobian function, or an expression of one),
+// multi_dot returns a tensor node (tensor_nary<multi_dot_op, ...>; plain
+// operands become constants) with the same value, ranks, errors and order:
+//   value    A_1 ⋯ A_k                    planned as above
+//   tangent  Σ_i A_1 ⋯ dA_i ⋯ A_k         each term planned (same shapes)
+//   adjoint  gA_i = (A_1⋯A_{i-1})ᵀ G (A_{i+1}⋯A_k)ᵀ, computed as the
+//            transpose of the chain A_{i+1} ⋯ A_k Gᵀ A_1 ⋯ A_{i-1}, itself
+//            planned by duet::chain_order (G is transposed once per sweep).
+// Structurally zero tangents (constants) are skipped; constants get no
+// adjoint. Vector ends act as row / column, G has the result's shape.
 #pragma once
 
 #include <algorithm>
@@ -37,14 +46,17 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include <xtensor-blas/xblas.hpp>
 #include <xtensor/xadapt.hpp>
+#include <xtensor/xmanipulation.hpp>
 #include <xtensor/xtensor.hpp>
 
 #include "duet/chain/chain_order.hpp"
+#include "duet/tensor/nodes.hpp"
 
 namespace duet {
 namespace chain_detail {
@@ -241,6 +253,155 @@ xt::xtensor<T, 2> multi_dot(const std::vector<xt::xtensor<T, 2>>& matrices) {
     chain_detail::fill_chain_dims<T>(factors, dims);
     const chain_plan plan(dims);
     return chain_detail::multiply_planned<T>(plan, std::span<const chain_detail::chain_factor<T>>(factors));
+}
+
+// ---------------------------------------------------------------------------
+// The differentiable tensor node.
+
+namespace chain_detail {
+
+/// Result rank of a chain with these operand ranks (numpy's rules, as the
+/// plain multi_dot), with the plain multi_dot's compile-time checks.
+template <std::size_t... Ranks>
+constexpr std::size_t multi_dot_rank() {
+    constexpr std::size_t k = sizeof...(Ranks);
+    constexpr std::array<std::size_t, k> ranks{Ranks...};
+    static_assert(((Ranks == 1 || Ranks == 2) && ...),
+                  "duet::multi_dot: operands must be matrices (rank 2), or vectors (rank 1) at either end");
+    static_assert(k >= 2 || ranks[0] == 2,
+                  "duet::multi_dot: a lone vector is not a chain; pass a matrix or at least two operands");
+    static_assert([&] {
+        for (std::size_t i = 1; i + 1 < k; ++i)
+            if (ranks[i] != 2) return false;
+        return true;
+    }(), "duet::multi_dot: only the first and the last operand may be vectors (rank 1)");
+    return 2 - (ranks.front() == 1 ? 1 : 0) - (ranks.back() == 1 ? 1 : 0);
+}
+
+/// Product of a checked chain of factors, in the order chain_order plans.
+inline xt::xtensor<double, 2> planned_chain_product(std::span<const chain_factor<double>> factors) {
+    std::vector<std::size_t> dims(factors.size() + 1);
+    fill_chain_dims<double>(factors, dims);
+    const chain_plan plan(dims);
+    return multiply_planned<double>(plan, factors);
+}
+
+/// The operands' factors (vector ends as row / column).
+template <class Values>
+auto chain_factors_of(const Values& values) {
+    constexpr std::size_t k = std::tuple_size_v<Values>;
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<chain_factor<double>, k>{make_chain_factor(std::get<I>(values), I)...};
+    }(std::make_index_sequence<k>{});
+}
+
+/// A rows x cols product, copied into a tensor of the given shape with the
+/// same number of elements (the numpy rank of the result or of an operand).
+template <std::size_t R, class Shape>
+tensor<R> reshaped_copy(const xt::xtensor<double, 2>& product, const Shape& shape) {
+    auto t = tensor<R>::from_shape(shape);
+    std::copy(product.cbegin(), product.cend(), t.begin());
+    return t;
+}
+
+/// Reverse-mode state of one multi_dot node: the operands' factors and Gᵀ.
+template <std::size_t K>
+class multi_dot_reverse {
+public:
+    multi_dot_reverse(const std::array<chain_factor<double>, K>& factors, const double* g)
+        : factors_(factors) {
+        const std::size_t rows = factors_.front().rows, cols = factors_.back().cols;
+        gt_ = xt::transpose(factor_view(chain_factor<double>{g, rows, cols, 2, {rows, cols}}));
+    }
+
+    /// Writes (accumulate = false) or adds operand I's adjoint
+    /// (A_1⋯A_{I-1})ᵀ G (A_{I+1}⋯A_k)ᵀ to out.
+    template <std::size_t I, std::size_t KI>
+    void adjoint(tensor<KI>& out, bool accumulate) const {
+        // Its transpose, A_{I+1} ⋯ A_k Gᵀ A_1 ⋯ A_{I-1}, as one planned chain.
+        std::array<chain_factor<double>, K> chain;
+        std::size_t n = 0;
+        for (std::size_t j = I + 1; j < K; ++j) chain[n++] = factors_[j];
+        chain[n++] = chain_factor<double>{gt_.data(), gt_.shape()[0], gt_.shape()[1], 2,
+                                          {gt_.shape()[0], gt_.shape()[1]}};
+        for (std::size_t j = 0; j < I; ++j) chain[n++] = factors_[j];
+        const xt::xtensor<double, 2> p = planned_chain_product(std::span<const chain_factor<double>>(chain));
+        if constexpr (KI == 2) {
+            if (accumulate)
+                out += xt::transpose(p);
+            else
+                out = xt::transpose(p);
+        } else {  // a vector end: p is one row or one column, the same elements
+            const auto v = vector_view(p.data(), p.size());
+            if (accumulate)
+                out += v;
+            else
+                out = v;
+        }
+    }
+
+private:
+    std::array<chain_factor<double>, K> factors_;
+    xt::xtensor<double, 2> gt_;  // Gᵀ, d_k x d_0
+};
+
+}  // namespace chain_detail
+
+/// The tensor operation behind a differentiated duet::multi_dot (see the
+/// header comment); an n-ary op of tensor/nodes.hpp.
+struct multi_dot_op {
+    template <std::size_t... K>
+    static constexpr std::size_t rank = chain_detail::multi_dot_rank<K...>();
+
+    template <std::size_t... K>
+    tensor<rank<K...>> value(const tensor<K>&... a) const {
+        if constexpr (rank<K...> == 0)
+            return tensor<0>(multi_dot(a...));
+        else
+            return multi_dot(a...);
+    }
+
+    template <class Values, std::size_t R, class Tangents>
+    tensor<R> tangent(const Values& values, const tensor<R>& y, const Tangents& tangents) const {
+        constexpr std::size_t k = std::tuple_size_v<Values>;
+        const auto factors = chain_detail::chain_factors_of(values);
+        std::vector<std::size_t> dims(k + 1);
+        chain_detail::fill_chain_dims<double>(std::span<const chain_detail::chain_factor<double>>(factors), dims);
+        const chain_plan plan(dims);  // every term has the same shapes
+        xt::xtensor<double, 2> sum;
+        bool written = false;
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            const auto term = [&](const auto* d, auto index) {
+                if (d == nullptr) return;
+                auto chain = factors;
+                chain[index] = chain_detail::make_chain_factor(*d, index);
+                auto p = chain_detail::multiply_planned<double>(
+                    plan, std::span<const chain_detail::chain_factor<double>>(chain));
+                if (written)
+                    sum += p;
+                else
+                    sum = std::move(p);
+                written = true;
+            };
+            (term(std::get<I>(tangents), std::integral_constant<std::size_t, I>{}), ...);
+        }(std::make_index_sequence<k>{});
+        return chain_detail::reshaped_copy<R>(sum, y.shape());
+    }
+
+    template <class Values, std::size_t R>
+    auto reverse(const Values& values, const tensor<R>&, const tensor<R>& g) const {
+        return chain_detail::multi_dot_reverse<std::tuple_size_v<Values>>(chain_detail::chain_factors_of(values),
+                                                                          g.data());
+    }
+};
+
+/// multi_dot of tensor nodes (and plain tensors, taken as constants): a
+/// differentiable tensor node; at least one operand must be a node.
+template <class... Args>
+    requires(sizeof...(Args) >= 1 && (tensor_node<Args> || ...) && (tensor_argument<Args> && ...))
+auto multi_dot(Args&&... operands) {
+    return tensor_nary<multi_dot_op, decltype(detail::as_tensor_node(std::declval<Args>()))...>{
+        {detail::as_tensor_node(std::forward<Args>(operands))...}, {}};
 }
 
 }  // namespace duet

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstddef>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -59,6 +60,16 @@ struct cached_tensor_binary {
     const tensor<rank>& value() const { return y; }
 };
 
+template <class Node, class... A>
+struct cached_tensor_nary {
+    static constexpr std::size_t rank = Node::rank;
+    using node_type = Node;
+    std::tuple<A...> args;
+    tensor<rank> y;
+    decltype(Node::op) op;
+    const tensor<rank>& value() const { return y; }
+};
+
 // The cache of a variable remembers which argument it is.
 template <std::size_t K, std::size_t I>
 struct cached_tensor_var : cached_tensor_leaf<K> {
@@ -81,6 +92,16 @@ template <class C>
 struct is_cached_tensor_var : std::false_type {};
 template <std::size_t K, std::size_t I>
 struct is_cached_tensor_var<cached_tensor_var<K, I>> : std::true_type {};
+template <class C>
+struct is_cached_tensor_nary : std::false_type {};
+template <class Node, class... A>
+struct is_cached_tensor_nary<cached_tensor_nary<Node, A...>> : std::true_type {};
+
+// The operands' values of an n-ary cache, as a tuple of references.
+template <class... A>
+auto nary_values(const std::tuple<A...>& args) {
+    return std::apply([](const A&... a) { return std::tuple<decltype(a.value())...>(a.value()...); }, args);
+}
 }  // namespace detail
 
 template <tensor_node E>
@@ -89,6 +110,15 @@ auto evaluate(const E& e) {
         return cached_tensor_var<E::rank, E::index>{{e.value}};
     } else if constexpr (detail::is_tensor_constant<E>::value) {
         return cached_tensor_leaf<E::rank>{&e.value};
+    } else if constexpr (detail::is_tensor_nary<E>::value) {
+        auto args = std::apply([](const auto&... a) { return std::tuple(evaluate(a)...); }, e.args);
+        auto y = std::apply([&](const auto&... a) { return e.op.value(a.value()...); }, args);
+        return std::apply(
+            [&](auto&... a) {
+                return cached_tensor_nary<E, std::remove_cvref_t<decltype(a)>...>{
+                    std::tuple(std::move(a)...), std::move(y), e.op};
+            },
+            args);
     } else if constexpr (requires { e.b; }) {
         auto a = evaluate(e.a);
         auto b = evaluate(e.b);
@@ -136,6 +166,15 @@ void sweep(const C& c, const tensor<C::rank>& g, Sink& sink) {
             else
                 out = g;
         });
+    } else if constexpr (detail::is_cached_tensor_nary<C>::value) {
+        const auto values = detail::nary_values(c.args);
+        const auto reverse = c.op.reverse(values, c.y, g);
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (detail::deliver(
+                 std::get<I>(c.args),
+                 [&](auto& out, bool accumulate) { reverse.template adjoint<I>(out, accumulate); }, sink),
+             ...);
+        }(std::make_index_sequence<std::tuple_size_v<decltype(c.args)>>{});
     } else if constexpr (requires { c.b; }) {
         detail::deliver(
             c.a,
@@ -192,6 +231,13 @@ tensor_tangent<C::rank> tangent(const C& c, const Seeds& seeds) {
         return tensor_tangent<R>::zero();
     } else if constexpr (detail::is_cached_tensor_var<C>::value) {
         return tensor_tangent<R>::borrow(seeds.template get<C::index>());
+    } else if constexpr (detail::is_cached_tensor_nary<C>::value) {
+        const auto tangents =
+            std::apply([&](const auto&... a) { return std::tuple(tangent(a, seeds)...); }, c.args);
+        const bool all_zero = std::apply([](const auto&... t) { return (t.is_zero() && ...); }, tangents);
+        if (all_zero) return tensor_tangent<R>::zero();
+        const auto pointers = std::apply([](const auto&... t) { return std::tuple(t.get()...); }, tangents);
+        return tensor_tangent<R>::own(c.op.tangent(detail::nary_values(c.args), c.y, pointers));
     } else if constexpr (requires { c.b; }) {
         const auto da = tangent(c.a, seeds);
         const auto db = tangent(c.b, seeds);

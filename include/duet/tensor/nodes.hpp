@@ -12,6 +12,8 @@
 //                           locals it was built from).
 //   tensor_unary<Op, A>     an operation and its operand(s), held by value.
 //   tensor_binary<Op, A, B>
+//   tensor_nary<Op, A...>   an operation of any number of operands (held by
+//                           value in a std::tuple), e.g. duet::multi_dot.
 //
 // An operation Op is written once (tensor/elementwise.hpp,
 // tensor/linear_algebra.hpp, tensor/reductions.hpp) and provides
@@ -25,6 +27,16 @@
 //                                  reverse mode: writes (accumulate = false)
 //                                  or adds (true) the operand's adjoint given
 //                                  the result's adjoint g.
+// An n-ary Op (tensor_nary) provides instead
+//   rank<K...>                     the result's rank (static),
+//   value(a...)                    the result (throws as above),
+//   tangent(values, y, tangents)   values: std::tuple<const tensor<K>&...>,
+//                                  tangents: std::tuple<const tensor<K>*...>
+//                                  (null meaning "zero", not all null),
+//   reverse(values, y, g)          an object r, valid while its arguments
+//                                  live, whose r.template adjoint<I>(out,
+//                                  accumulate) writes or adds operand I's
+//                                  adjoint (shared work is done once in r).
 // Both modes run on the same value cache (tensor/evaluate.hpp).
 #pragma once
 
@@ -33,6 +45,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -73,6 +86,13 @@ struct tensor_binary {
     Op op;
 };
 
+template <class Op, class... A>
+struct tensor_nary {
+    static constexpr std::size_t rank = Op::template rank<A::rank...>;
+    std::tuple<A...> args;
+    Op op;
+};
+
 namespace detail {
 template <class T>
 struct is_tensor_node : std::false_type {};
@@ -84,6 +104,13 @@ template <class Op, class A>
 struct is_tensor_node<tensor_unary<Op, A>> : std::true_type {};
 template <class Op, class A, class B>
 struct is_tensor_node<tensor_binary<Op, A, B>> : std::true_type {};
+template <class Op, class... A>
+struct is_tensor_node<tensor_nary<Op, A...>> : std::true_type {};
+
+template <class T>
+struct is_tensor_nary : std::false_type {};
+template <class Op, class... A>
+struct is_tensor_nary<tensor_nary<Op, A...>> : std::true_type {};
 
 template <class T>
 struct is_tensor_var : std::false_type {};
