@@ -154,8 +154,9 @@ struct tape_gradient {
     template <class F>
     double operator()(F f, const std::vector<double>& x, std::vector<double>& g) {
         tape.clear();
-        xs.clear();
-        for (double xi : x) xs.emplace_back(xi);
+        // Registers x[0], x[1], ... in order, in xs's reused capacity (one
+        // construction per element, no growth check per element).
+        xs.assign(x.begin(), x.end());
         const duet::var<double> y = f(xs);
         tape.backward(y);
         for (std::size_t i = 0; i < x.size(); ++i) g[i] = tape.adjoint(xs[i]);
