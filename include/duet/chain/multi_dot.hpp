@@ -204,6 +204,24 @@ auto drop_vector_axes(xt::xtensor<T, 2>&& product) {
     }
 }
 
+/// Result rank of a chain with these operand ranks (numpy's rules, as the
+/// plain multi_dot), with the plain multi_dot's compile-time checks.
+template <std::size_t... Ranks>
+constexpr std::size_t multi_dot_rank() {
+    constexpr std::size_t k = sizeof...(Ranks);
+    constexpr std::array<std::size_t, k> ranks{Ranks...};
+    static_assert(((Ranks == 1 || Ranks == 2) && ...),
+                  "duet::multi_dot: operands must be matrices (rank 2), or vectors (rank 1) at either end");
+    static_assert(k >= 2 || ranks[0] == 2,
+                  "duet::multi_dot: a lone vector is not a chain; pass a matrix or at least two operands");
+    static_assert([&] {
+        for (std::size_t i = 1; i + 1 < k; ++i)
+            if (ranks[i] != 2) return false;
+        return true;
+    }(), "duet::multi_dot: only the first and the last operand may be vectors (rank 1)");
+    return 2 - (ranks.front() == 1 ? 1 : 0) - (ranks.back() == 1 ? 1 : 0);
+}
+
 }  // namespace chain_detail
 
 /// Product of the chain operands[0] * operands[1] * ... in the order
@@ -215,15 +233,7 @@ auto multi_dot(const xt::xtensor<T, Ranks>&... operands) {
     constexpr std::size_t k = sizeof...(Ranks);
     constexpr std::array<std::size_t, k> ranks{Ranks...};
     static_assert(chain_detail::blas_real<T>, "duet::multi_dot: the element type must be float or double (BLAS)");
-    static_assert(((Ranks == 1 || Ranks == 2) && ...),
-                  "duet::multi_dot: operands must be matrices (rank 2), or vectors (rank 1) at either end");
-    static_assert(k >= 2 || ranks[0] == 2,
-                  "duet::multi_dot: a lone vector is not a chain; pass a matrix or at least two operands");
-    static_assert([&] {
-        for (std::size_t i = 1; i + 1 < k; ++i)
-            if (ranks[i] != 2) return false;
-        return true;
-    }(), "duet::multi_dot: only the first and the last operand may be vectors (rank 1)");
+    static_assert(chain_detail::multi_dot_rank<Ranks...>() <= 2);  // the rank checks, with their messages
 
     const std::array<chain_detail::chain_factor<T>, k> factors = [&]<std::size_t... I>(std::index_sequence<I...>) {
         return std::array<chain_detail::chain_factor<T>, k>{chain_detail::make_chain_factor(operands, I)...};
@@ -259,24 +269,6 @@ xt::xtensor<T, 2> multi_dot(const std::vector<xt::xtensor<T, 2>>& matrices) {
 // The differentiable tensor node.
 
 namespace chain_detail {
-
-/// Result rank of a chain with these operand ranks (numpy's rules, as the
-/// plain multi_dot), with the plain multi_dot's compile-time checks.
-template <std::size_t... Ranks>
-constexpr std::size_t multi_dot_rank() {
-    constexpr std::size_t k = sizeof...(Ranks);
-    constexpr std::array<std::size_t, k> ranks{Ranks...};
-    static_assert(((Ranks == 1 || Ranks == 2) && ...),
-                  "duet::multi_dot: operands must be matrices (rank 2), or vectors (rank 1) at either end");
-    static_assert(k >= 2 || ranks[0] == 2,
-                  "duet::multi_dot: a lone vector is not a chain; pass a matrix or at least two operands");
-    static_assert([&] {
-        for (std::size_t i = 1; i + 1 < k; ++i)
-            if (ranks[i] != 2) return false;
-        return true;
-    }(), "duet::multi_dot: only the first and the last operand may be vectors (rank 1)");
-    return 2 - (ranks.front() == 1 ? 1 : 0) - (ranks.back() == 1 ? 1 : 0);
-}
 
 /// Product of a checked chain of factors, in the order chain_order plans.
 inline xt::xtensor<double, 2> planned_chain_product(std::span<const chain_factor<double>> factors) {
