@@ -47,6 +47,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "duet/core/expression.hpp"
+
 #ifndef DUET_TAPE_CHECKS
 #ifdef NDEBUG
 #define DUET_TAPE_CHECKS 0
@@ -120,17 +122,41 @@ public:
         T* partial;
     };
 
-    tape() : previous_(detail::active_tape<T>) {
+    // A tape that becomes the active tape of this thread until destroyed.
+    tape() : tape(inactive) {
+        previous_ = detail::active_tape<T>;
+        detail::active_tape<T> = this;
+        activated_ = true;
+    }
+    // A tape that is not made active: activate it for a scope with
+    // tape::activation (a reusable tape kept across calls, say).
+    struct inactive_t {};
+    static constexpr inactive_t inactive{};
+    explicit tape(inactive_t) {
         reserve(0, 0);  // statement_end_[0] must exist
         statement_end_.data[0] = 0;
 #if DUET_TAPE_CHECKS
         id_ = detail::next_tape_id.fetch_add(1, std::memory_order_relaxed);
 #endif
-        detail::active_tape<T> = this;
     }
-    ~tape() { detail::active_tape<T> = previous_; }
+    ~tape() {
+        if (activated_) detail::active_tape<T> = previous_;
+    }
     tape(const tape&) = delete;
     tape& operator=(const tape&) = delete;
+
+    // RAII: makes a tape the active one of this thread for the scope, then
+    // restores the previously active tape. Scopes must nest.
+    class activation {
+    public:
+        explicit activation(tape& t) : previous_(detail::active_tape<T>) { detail::active_tape<T> = &t; }
+        ~activation() { detail::active_tape<T> = previous_; }
+        activation(const activation&) = delete;
+        activation& operator=(const activation&) = delete;
+
+    private:
+        tape* previous_;
+    };
 
     // The active tape of this thread, or nullptr.
     static tape* active() { return detail::active_tape<T>; }
@@ -234,7 +260,13 @@ public:
                 // statements below it); s == 0 is tested anyway, so that a
                 // var used after rewind() in an unchecked build cannot make
                 // the sweep read adj[-1].
-                while (s > 0 && end[s - 1] == lo) --s;
+                // Long runs (the inputs of a gradient) are crossed by binary
+                // search: statement_end_ is non-decreasing and the run is
+                // exactly the statements r <= s with end[r] == lo.
+                const std::size_t floor = s > 8 ? s - 8 : 0;
+                while (s > floor && end[s - 1] == lo) --s;
+                if (s == floor && s > 0 && end[s - 1] == lo)
+                    s = std::size_t(std::lower_bound(end, end + s, lo) - end);
                 if (s == 0) break;
                 --s;
                 current = adj[s];
@@ -325,6 +357,34 @@ public:
     std::uint32_t generation() const { return generation_; }
 #endif
 
+    // `count` independent variables in one step (one capacity check): the
+    // statements first .. first + count - 1, where first is returned.
+    index_type new_independents(std::size_t count) {
+        if (statements_ + count >= statement_capacity_) [[unlikely]]
+            reserve(statements_ + count, entries_);
+        const auto first = static_cast<index_type>(statements_);
+        const auto end = static_cast<index_type>(entries_);
+        std::fill_n(statement_end_.data.get() + statements_ + 1, count, end);
+#if DUET_TAPE_CHECKS
+        std::fill_n(statement_generation_.data.get() + statements_, count, generation_);
+#endif
+        statements_ += count;
+        return first;
+    }
+
+    // The adjoints of statements first .. first + count - 1 after a sweep
+    // (0 for statements the sweep did not reach). Valid until the next
+    // recording, seed or sweep.
+    std::span<const T> adjoints(std::size_t first, std::size_t count) {
+        if (first + count > statements_)
+            throw std::invalid_argument("duet::tape::adjoints: statements " + std::to_string(first) +
+                                        " .. " + std::to_string(first + count) +
+                                        " are past the end of the tape (" +
+                                        std::to_string(statements_) + " statements)");
+        fit_adjoints();
+        return {adjoint_.data() + first, count};
+    }
+
 private:
     index_type finish_statement() {
         const auto s = static_cast<index_type>(statements_);
@@ -339,7 +399,8 @@ private:
         if (adjoint_.size() < statements_) adjoint_.resize(statements_, T(0));
     }
 
-    tape* previous_;
+    tape* previous_ = nullptr;
+    bool activated_ = false;  // constructed active: the destructor restores previous_
     // Partials: entries_ used of entry_capacity_.
     detail::tape_array<index_type> entry_index_;
     detail::tape_array<T> entry_partial_;

@@ -72,6 +72,11 @@ inline tape<T>& active_tape_or_throw() {
     return *t;
 }
 
+// Builds vars for statements already registered with
+// tape::new_independents (the drivers register a whole input at once).
+template <class T>
+struct registered_var;
+
 }  // namespace detail
 
 template <class T>
@@ -160,6 +165,9 @@ public:
 #endif
 
 private:
+    friend struct detail::registered_var<T>;
+    var(const tape<T>& t, const T& v, index_type index) : value_(v), index_(index) { stamp(t); }
+
     // The index is initialised once, not zeroed and then assigned: a var
     // emplaced into a vector is written once.
     var(tape<T>& t, const T& v) : value_(v), index_(t.new_independent()) { stamp(t); }
@@ -196,6 +204,15 @@ private:
     std::uint32_t generation_ = 0;
 #endif
 };
+
+namespace detail {
+template <class T>
+struct registered_var {
+    // Statement `index` of t must be an independent variable registered by
+    // t.new_independents with value v.
+    static var<T> make(const tape<T>& t, const T& v, detail::tape_index index) { return var<T>(t, v, index); }
+};
+}  // namespace detail
 
 template <class T>
 std::ostream& operator<<(std::ostream& os, const var<T>& x) {
