@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include <duet/duet.hpp>
@@ -82,6 +83,111 @@ TEST_CASE("var: aliasing and compound assignment read copies") {
     t.backward(x);
     CHECK(x0.adjoint() == Approx(1.0).epsilon(1e-15));
 }
+
+TEST_CASE("var: s += e accumulates in place when nothing else refers to s") {
+    tape<double> t;
+    std::vector<var<double>> x;
+    for (int i = 1; i <= 4; ++i) x.emplace_back(double(i));
+    var<double> s = 0.0;
+    const std::size_t statements = t.size();
+    for (const auto& xi : x) s += xi * xi;  // one statement, one partial per occurrence
+    s -= 2.0 * x[0];
+    s += 1.5;  // a number changes the value only
+    CHECK(t.size() == statements);
+    CHECK(t.partials() == 9);
+    CHECK(s.value() == 1 + 4 + 9 + 16 - 2 + 1.5);
+    t.backward(s);
+    CHECK(x[0].adjoint() == 2 * 1.0 - 2);
+    CHECK(x[1].adjoint() == 2 * 2.0);
+    CHECK(x[3].adjoint() == 2 * 4.0);
+}
+
+TEST_CASE("var: accumulation after a copy, a use or another statement records a new statement") {
+    tape<double> t;
+    var<double> x = 3.0, y = 5.0;
+    SECTION("a copy keeps the old value and derivative") {
+        var<double> s = x * y;  // 15
+        var<double> old = s;
+        const std::size_t before = t.size();
+        s += x;  // 18
+        CHECK(t.size() == before + 1);
+        CHECK(old.value() == 15.0);
+        var<double> z = old * s;  // x y (x y + x)
+        t.backward(z);
+        // dz/dx = y (xy + x) + xy (y + 1) = 5*18 + 15*6, dz/dy = x (xy + x) + xy x
+        CHECK(x.adjoint() == 5.0 * 18 + 15.0 * 6);
+        CHECK(y.adjoint() == 3.0 * 18 + 15.0 * 3);
+    }
+    SECTION("s used in an expression first") {
+        var<double> s = x * y;
+        var<double> u = s * 2.0;  // holds a copy of s
+        s += y;
+        var<double> z = u + s;  // 2xy + xy + y
+        t.backward(z);
+        CHECK(x.adjoint() == 3 * 5.0);
+        CHECK(y.adjoint() == 3 * 3.0 + 1);
+    }
+    SECTION("s refers to itself") {
+        var<double> s = x * 1.0;
+        s += s * y;  // x + x y
+        s -= s;      // 0, derivative 0
+        s += x * x;  // x^2
+        t.backward(s);
+        CHECK(s.value() == 9.0);
+        CHECK(x.adjoint() == 6.0);
+        CHECK(y.adjoint() == 0.0);
+    }
+    SECTION("another statement was recorded since") {
+        var<double> s = x * y;
+        var<double> w = sin(x);
+        const std::size_t before = t.size();
+        s += w;
+        CHECK(t.size() == before + 1);
+        t.backward(s);
+        CHECK(close(x.adjoint(), 5.0 + std::cos(3.0)));
+        CHECK(y.adjoint() == 3.0);
+    }
+    SECTION("a var stored in a container is a copy") {
+        std::vector<var<double>> keep;
+        var<double> s = x * y;
+        keep.push_back(s);
+        s += x;
+        var<double> z = keep[0] + 10.0 * s;  // xy + 10 (xy + x)
+        t.backward(z);
+        CHECK(x.adjoint() == 5.0 + 10 * 6.0);
+        CHECK(y.adjoint() == 3.0 + 10 * 3.0);
+    }
+}
+
+TEST_CASE("var: accumulation equals the statement-per-iteration tape and the forward mode") {
+    auto f = [](const auto& x) {
+        using std::exp;
+        using std::sin;
+        typename std::decay_t<decltype(x)>::value_type s = 0.0, p = 1.0;
+        for (std::size_t i = 0; i + 1 < x.size(); ++i) {
+            s += exp(x[i]) * x[i + 1] - sin(x[i]);
+            s -= 0.25 * x[i] * x[i];
+            p *= 1.0 + 0.1 * x[i];
+            if (i % 7 == 3) s += p;  // p is copied into the expression
+        }
+        return s;
+    };
+    std::vector<double> x(64);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.3 * double(i));
+    const auto forward = duet::gradient(duet::forward, f, x);
+    const auto reverse = duet::gradient(duet::reverse, f, x);
+    for (std::size_t i = 0; i < x.size(); ++i) CHECK(close(reverse[i], forward[i], 1e-14));
+}
+
+#if DUET_TAPE_CHECKS
+TEST_CASE("var: accumulating into a var from before clear() is detected") {
+    tape<double> t;
+    var<double> s = 1.0;
+    t.clear();
+    var<double> x = 2.0;
+    CHECK_THROWS_WITH(s += x, Catch::Contains("cleared or rewound"));
+}
+#endif
 
 TEST_CASE("var: copies are the same variable") {
     tape<double> t;

@@ -335,6 +335,24 @@ public:
         return finish_statement();
     }
 
+    // Whether x's statement is the last one recorded on this tape (in checked
+    // builds: and x is a current variable of this tape), so that partials
+    // may be appended to it with extend_last_statement.
+    bool is_last_statement(const var<T>& x) const {
+#if DUET_TAPE_CHECKS
+        if (x.tape_id() != id_ || x.index() >= statements_ ||
+            statement_generation_.data[x.index()] != x.generation())
+            return false;
+#endif
+        return std::size_t(x.index()) + 1 == statements_;
+    }
+    // Appends `count` partials, written through the cursor of
+    // begin_statement(count) or larger, to the last statement.
+    void extend_last_statement(std::size_t count) {
+        entries_ += count;
+        statement_end_.data[statements_] = static_cast<index_type>(entries_);
+    }
+
     // Throws std::logic_error if x was not recorded on this tape or no longer
     // exists on it. A no-op unless DUET_TAPE_CHECKS.
     void check([[maybe_unused]] const var<T>& x) const {
