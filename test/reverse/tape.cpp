@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 #include <vector>
 
 #include <duet/duet.hpp>
@@ -191,4 +192,75 @@ TEST_CASE("tape: the active tape is a nested scope per thread") {
         CHECK(tape<float>::active() == nullptr);  // one active tape per number type
     }
     CHECK(tape<double>::active() == nullptr);
+}
+
+namespace {
+// A random straight-line program over its inputs: each new value is built
+// by accumulation (`acc += ...`, recorded in place into one statement, long
+// ones included) from values at distances 1, 2, 3 and further back, and
+// from independent variables registered in between. The sweep carries the
+// adjoints of the two statements below the current one in registers and
+// handles long statements separately: every pattern is exercised here.
+struct random_program {
+    struct term {
+        std::size_t a, b;  // distances back in the value list (1 = newest)
+        double c;
+    };
+    std::vector<std::vector<term>> statements;
+    std::vector<double> fresh;  // value of an independent variable registered after each statement
+
+    template <class T>
+    T operator()(const std::vector<T>& x) const {
+        using std::sin;
+        std::vector<T> v(x.begin(), x.end());
+        for (std::size_t s = 0; s < statements.size(); ++s) {
+            const auto& terms = statements[s];
+            const std::size_t n = v.size();
+            T acc = v[n - terms[0].a] * terms[0].c;
+            for (std::size_t k = 1; k < terms.size(); ++k) {
+                const auto& t = terms[k];
+                acc += t.c * sin(v[n - t.a]) * v[n - t.b];
+            }
+            v.push_back(acc);
+            if (fresh[s] != 0) v.push_back(T(fresh[s]));  // a constant input: adjoint unused
+        }
+        T out = 0.0;
+        for (std::size_t k = v.size() - 3; k < v.size(); ++k) out += v[k] * v[k];
+        return out;
+    }
+};
+}  // namespace
+
+TEST_CASE("tape: random programs, reverse equals forward (short, long, near and far statements)") {
+    std::mt19937 rng(2024);
+    for (int trial = 0; trial < 40; ++trial) {
+        random_program p;
+        const std::size_t inputs = 3 + rng() % 5;
+        std::size_t values = inputs;
+        for (int s = 0; s < 60; ++s) {
+            std::vector<random_program::term> terms;
+            const std::size_t length = 1 + rng() % 14;  // up to 27 partials
+            for (std::size_t k = 0; k < length; ++k) {
+                auto distance = [&] {
+                    const std::size_t d = rng() % 4 == 0 ? 1 + rng() % values : 1 + rng() % 3;
+                    return std::min(d, values);
+                };
+                terms.push_back({distance(), distance(), std::uniform_real_distribution<double>(-1, 1)(rng)});
+            }
+            p.statements.push_back(terms);
+            p.fresh.push_back(rng() % 3 == 0 ? 0.5 : 0.0);
+            values += 1 + (p.fresh.back() != 0);
+        }
+        std::vector<double> x(inputs);
+        for (auto& xi : x) xi = std::uniform_real_distribution<double>(-0.5, 0.5)(rng);
+        // Keep the values moderate: scale the coefficients down.
+        for (auto& st : p.statements)
+            for (auto& t : st) t.c /= double(st.size());
+        const auto forward = duet::gradient(duet::forward, p, x);
+        const auto reverse = duet::gradient(duet::reverse, p, x);
+        for (std::size_t i = 0; i < inputs; ++i) {
+            INFO("trial " << trial << ", input " << i);
+            REQUIRE(reverse[i] == Approx(forward[i]).epsilon(1e-12).margin(1e-300));
+        }
+    }
 }
