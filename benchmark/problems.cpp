@@ -314,9 +314,12 @@ struct extras<regression> {
             b() = x[p];
             const tensor<2>& X = data->X;
             const tensor<1>& y = data->y;
-            // X and y enter as constants (duet copies them into the expression).
+            // X and y enter as referenced constants (duet::constant_ref): no
+            // copy of the 1000 x p data per gradient.
             const auto model = [&](const auto& wv, const auto& bv) {
-                return -0.5 * duet::sum(duet::square((y - (duet::matmul(X, wv) + bv)) / P::sigma_y)) -
+                const auto Xr = duet::constant_ref(X);
+                const auto yr = duet::constant_ref(y);
+                return -0.5 * duet::sum(duet::square((yr - (duet::matmul(Xr, wv) + bv)) / P::sigma_y)) -
                        0.5 * duet::sum(duet::square(wv / P::sigma_w)) - 0.5 * duet::square(bv / P::sigma_b);
             };
             const auto r = duet::value_and_gradient(duet::reverse, model, w, b);

@@ -68,3 +68,32 @@ TEST_CASE("NaN inputs reach the gradient", "[tensor][semantics]") {
     CHECK(std::isnan(g(0)));
     CHECK(agree(g(1), std::exp(1.0), 1e-15));
 }
+
+TEST_CASE("constant_ref: a referenced constant gives the same values and gradients, plain too",
+          "[tensor][semantics]") {
+    std::mt19937 rng(5);
+    const auto X = random_tensor<2>(rng, {50, 4});
+    const auto y = random_tensor<1>(rng, {50});
+    const auto w = random_tensor<1>(rng, {4});
+    auto copied = [&](const auto& w) {
+        return -0.5 * duet::sum(duet::square((y - duet::matmul(X, w)) / 0.7)) - 0.5 * duet::sum(w * w);
+    };
+    auto referenced = [&](const auto& w) {
+        const auto Xr = duet::constant_ref(X);
+        const auto yr = duet::constant_ref(y);
+        return -0.5 * duet::sum(duet::square((yr - duet::matmul(Xr, w)) / 0.7)) - 0.5 * duet::sum(w * w);
+    };
+    const auto rc = duet::value_and_gradient(duet::reverse, copied, w);
+    const auto rr = duet::value_and_gradient(duet::reverse, referenced, w);
+    CHECK(rr.value == rc.value);
+    CHECK((rr.gradient == rc.gradient));  // bitwise: the same operations on the same values
+    const auto fr = duet::value_and_gradient(duet::forward, referenced, w);
+    CHECK(fr.value == rc.value);
+    for (std::size_t i = 0; i < w.size(); ++i) CHECK(fr.gradient(i) == Approx(rc.gradient(i)).epsilon(1e-14));
+    // With plain operands the referenced constant acts as the tensor itself.
+    CHECK(plain_value(referenced(w)) == plain_value(copied(w)));
+    const tensor<2> doubled = duet::constant_ref(X) * 2.0;
+    CHECK((doubled == X * 2.0));  // (( )): Catch does not print tensors
+    const tensor<1> product = duet::matmul(duet::constant_ref(X), w);
+    CHECK((product == tensor<1>(duet::matmul(X, w))));
+}

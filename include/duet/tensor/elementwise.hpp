@@ -175,9 +175,11 @@ concept plain_operand_pair = (plain_tensor<A> && (plain_tensor<B> || plain_numbe
                              (plain_number<A> && plain_tensor<B>);
 
 template <class X>
-auto as_plain_operand(X&& x) {
+decltype(auto) as_plain_operand(X&& x) {
     if constexpr (plain_number<X>)
         return tensor<0>(static_cast<double>(x));
+    else if constexpr (is_tensor_constant_ref<std::remove_cvref_t<X>>::value)
+        return as_plain_tensor(std::forward<X>(x));
     else
         return tensor<plain_rank<X>()>(std::forward<X>(x));
 }
@@ -187,7 +189,7 @@ auto as_plain_operand(X&& x) {
 template <class Rule, class A>
 auto apply_unary(Rule rule, A&& a) {
     const elementwise_unary<Rule> op{rule};
-    if constexpr (tensor_node<A>)
+    if constexpr (differentiable_node<A>)
         return make_tensor_unary(op, std::forward<A>(a));
     else
         return op.value(as_plain_tensor(std::forward<A>(a)));
@@ -196,7 +198,7 @@ auto apply_unary(Rule rule, A&& a) {
 template <class Rule, class A, class B>
 auto apply_binary(Rule rule, const char* name, A&& a, B&& b) {
     const elementwise_binary<Rule> op{rule, name};
-    if constexpr (tensor_node<A> || tensor_node<B>)
+    if constexpr (differentiable_node<A> || differentiable_node<B>)
         return make_tensor_binary(op, std::forward<A>(a), std::forward<B>(b));
     else
         return op.value(as_plain_operand(std::forward<A>(a)), as_plain_operand(std::forward<B>(b)));
@@ -209,8 +211,8 @@ auto apply_binary(Rule rule, const char* name, A&& a, B&& b) {
     template <class A, class B>                                                         \
         requires tensor_operand_pair<A, B>                                              \
     auto operator op(A&& a, B&& b) {                                                    \
-        return detail::make_tensor_binary(elementwise_binary<rules::rule>{{}, "operator" #op}, \
-                                          std::forward<A>(a), std::forward<B>(b));      \
+        return detail::apply_binary(rules::rule{}, "operator" #op, std::forward<A>(a),  \
+                                    std::forward<B>(b));                                \
     }
 
 DUET_TENSOR_OPERATOR(+, add_rule)
@@ -221,7 +223,7 @@ DUET_TENSOR_OPERATOR(/, divide_rule)
 
 template <tensor_node A>
 auto operator-(A&& a) {
-    return detail::make_tensor_unary(elementwise_unary<rules::negate_rule>{}, std::forward<A>(a));
+    return detail::apply_unary(rules::negate_rule{}, std::forward<A>(a));
 }
 template <tensor_node A>
 auto operator+(A&& a) {

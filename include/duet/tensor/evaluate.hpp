@@ -109,7 +109,7 @@ auto evaluate(const E& e) {
     if constexpr (detail::is_tensor_var<E>::value) {
         return cached_tensor_var<E::rank, E::index>{{e.value}};
     } else if constexpr (detail::is_tensor_constant<E>::value) {
-        return cached_tensor_leaf<E::rank>{&e.value};
+        return cached_tensor_leaf<E::rank>{detail::constant_value(e)};
     } else if constexpr (detail::is_tensor_nary<E>::value) {
         auto args = std::apply([](const auto&... a) { return std::tuple(evaluate(a)...); }, e.args);
         auto y = std::apply([&](const auto&... a) { return e.op.value(a.value()...); }, args);

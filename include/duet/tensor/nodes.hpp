@@ -10,6 +10,10 @@
 //                           differentiated, held BY VALUE (closure rule of
 //                           core/expression.hpp: an expression may outlive the
 //                           locals it was built from).
+//   tensor_constant_ref<K>  a constant held by POINTER, made by
+//                           duet::constant_ref(x): no copy of x per call
+//                           (a data matrix in a likelihood, say). x must
+//                           outlive the expression and its evaluation.
 //   tensor_unary<Op, A>     an operation and its operand(s), held by value.
 //   tensor_binary<Op, A, B>
 //   tensor_nary<Op, A...>   an operation of any number of operands (held by
@@ -71,6 +75,23 @@ struct tensor_constant {
     tensor<K> value;
 };
 
+template <std::size_t K>
+struct tensor_constant_ref {
+    static constexpr std::size_t rank = K;
+    const tensor<K>* value;  // never null; owned by the caller
+};
+
+// x as a constant operand of tensor expressions, without copying it into
+// the expression (which plain tensors are, by the closure rule). The caller
+// keeps x alive and unchanged until the expression has been evaluated or
+// differentiated; a temporary is refused.
+template <std::size_t K>
+tensor_constant_ref<K> constant_ref(const tensor<K>& x) {
+    return {&x};
+}
+template <std::size_t K>
+void constant_ref(const tensor<K>&&) = delete;
+
 template <class Op, class A>
 struct tensor_unary {
     static constexpr std::size_t rank = Op::template rank<A::rank>;
@@ -100,6 +121,8 @@ template <std::size_t K, std::size_t I>
 struct is_tensor_node<tensor_var<K, I>> : std::true_type {};
 template <std::size_t K>
 struct is_tensor_node<tensor_constant<K>> : std::true_type {};
+template <std::size_t K>
+struct is_tensor_node<tensor_constant_ref<K>> : std::true_type {};
 template <class Op, class A>
 struct is_tensor_node<tensor_unary<Op, A>> : std::true_type {};
 template <class Op, class A, class B>
@@ -121,6 +144,18 @@ template <class T>
 struct is_tensor_constant : std::false_type {};
 template <std::size_t K>
 struct is_tensor_constant<tensor_constant<K>> : std::true_type {};
+template <std::size_t K>
+struct is_tensor_constant<tensor_constant_ref<K>> : std::true_type {};
+
+// The value of a constant node, owned or referenced.
+template <std::size_t K>
+const tensor<K>* constant_value(const tensor_constant<K>& c) {
+    return &c.value;
+}
+template <std::size_t K>
+const tensor<K>* constant_value(const tensor_constant_ref<K>& c) {
+    return c.value;
+}
 }  // namespace detail
 
 // A node of a tensor expression (what a differentiated function's tensor
@@ -179,11 +214,24 @@ auto as_tensor_node(X&& x) {
     }
 }
 
+template <class T>
+struct is_tensor_constant_ref : std::false_type {};
+template <std::size_t K>
+struct is_tensor_constant_ref<tensor_constant_ref<K>> : std::true_type {};
+
+// A node that makes an operation differentiable: any node but a referenced
+// constant, which acts as the plain tensor it refers to (so constant_ref(X)
+// in plain code still gives plain results).
+template <class T>
+concept differentiable_node = tensor_node<T> && !is_tensor_constant_ref<std::remove_cvref_t<T>>::value;
+
 // A plain operand as an evaluated xtensor (no copy when it already is one).
 template <class X>
 decltype(auto) as_plain_tensor(X&& x) {
     using D = std::remove_cvref_t<X>;
-    if constexpr (std::is_same_v<D, tensor<plain_rank<D>()>>)
+    if constexpr (is_tensor_constant_ref<D>::value)
+        return static_cast<const tensor<D::rank>&>(*x.value);
+    else if constexpr (std::is_same_v<D, tensor<plain_rank<D>()>>)
         return std::forward<X>(x);
     else
         return tensor<plain_rank<D>()>(std::forward<X>(x));
@@ -243,14 +291,14 @@ auto make_tensor_binary(Op op, A&& a, B&& b) {
 // This is how the same generic source runs differentiated and plain.
 template <class Op, class A>
 auto apply_tensor_op(const Op& op, A&& a) {
-    if constexpr (tensor_node<A>)
+    if constexpr (differentiable_node<A>)
         return make_tensor_unary(op, std::forward<A>(a));
     else
         return plain_result(op.value(as_plain_tensor(std::forward<A>(a))));
 }
 template <class Op, class A, class B>
 auto apply_tensor_op(const Op& op, A&& a, B&& b) {
-    if constexpr (tensor_node<A> || tensor_node<B>)
+    if constexpr (differentiable_node<A> || differentiable_node<B>)
         return make_tensor_binary(op, std::forward<A>(a), std::forward<B>(b));
     else
         return plain_result(
