@@ -2,11 +2,14 @@
 # THE test command: builds and runs every test in two configurations.
 #   (a) g++     Release,         -Werror                          build/gcc-release
 #   (b) clang++ Debug at -O1,    -Werror, ASan+UBSan, no benches  build/clang-asan
+# Stage (a) includes a smoke test of every benchmark executable (peers too:
+# hence --bench-peers) in the main job's quick variant (DUET_BENCH_QUICK=1),
+# and the test of scripts/report.py on sample JSON (test/report).
 # DUET_TEST_QUICK=1 skips (b). Ends with a line "N passed, M failed".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --bench-peers
 
 jobs=2
 total_passed=0
