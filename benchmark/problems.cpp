@@ -12,6 +12,8 @@
 //   forward    duet::value_and_gradient(duet::forward, f, x), only where
 //              n <= 1024 and dimension(n) <= 4096 (ceil(dimension / lanes)
 //              passes of f)
+//   forward1   one tangent lane, one pass per input (dual<double, 1>), at
+//              most 1024 inputs; counters dimension and lanes on both
 //   static     duet's static adjoint (duet::value_and_gradient(duet::reverse,
 //              g, scalars...)): on the whole closed form for example1..3; for
 //              normal_log_pdf and rosenbrock once per term (the term's
@@ -43,6 +45,7 @@
 #include <map>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <duet/duet.hpp>
@@ -61,6 +64,11 @@ using tensor = xt::xtensor<double, K>;
 template <class P>
 bool forward_fits(std::size_t n) {
     return n <= 1024 && P::dimension(n) <= 4096;
+}
+// One pass per input: at most 1024 inputs.
+template <class P>
+bool forward1_fits(std::size_t n) {
+    return n <= 1024 && P::dimension(n) <= 1024;
 }
 
 // ---- contender: tape ----------------------------------------------------------
@@ -82,6 +90,26 @@ struct tape_gradient {
 };
 
 // ---- contender: forward -------------------------------------------------------
+
+// One tangent lane, one pass per input (the 1-lane goal of the report):
+// dual<double, 1> inputs built once, the seed moved from input to input.
+template <class P>
+struct forward1_gradient {
+    std::vector<duet::dual<double, 1>> xs;
+
+    double operator()(const std::vector<double>& x, std::vector<double>& g) {
+        xs.assign(x.begin(), x.end());
+        double value = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            xs[i].tangent(0) = 1;
+            const duet::dual<double, 1> y = P::f(std::as_const(xs));
+            xs[i].tangent(0) = 0;
+            g[i] = y.tangent(0);
+            value = y.value();
+        }
+        return value;
+    }
+};
 
 template <class P>
 double forward_gradient(const std::vector<double>& x, std::vector<double>& g) {
@@ -513,6 +541,16 @@ void bm_forward(benchmark::State& state) {
     time_gradient<P>(state, [](const std::vector<double>& x, std::vector<double>& g) {
         return forward_gradient<P>(x, g);
     });
+    const std::size_t d = P::dimension(std::size_t(state.range(0)));
+    state.counters["dimension"] = double(d);
+    state.counters["lanes"] = double(d <= 1 ? 1 : d <= 2 ? 2 : d <= 4 ? 4 : 8);  // the driver's choice
+}
+template <class P>
+void bm_forward1(benchmark::State& state) {
+    forward1_gradient<P> fg;
+    time_gradient<P>(state, fg);
+    state.counters["dimension"] = double(P::dimension(std::size_t(state.range(0))));
+    state.counters["lanes"] = 1;
 }
 template <class P>
 void bm_static(benchmark::State& state) {
@@ -547,6 +585,10 @@ void register_problem(bool quick) {
             check_gradient<P>("tape", n, tg);
         }
         if (forward_fits<P>(n)) check_gradient<P>("forward", n, forward_gradient<P>);
+        if (forward1_fits<P>(n)) {
+            forward1_gradient<P> fg;
+            check_gradient<P>("forward1", n, fg);
+        }
         if constexpr (has_static<P>) check_gradient<P>("static", n, extras<P>::static_gradient);
         if constexpr (has_tensor<P>) {
             typename extras<P>::tensor_state ts;
@@ -564,6 +606,7 @@ void register_problem(bool quick) {
     add("hand", bm_hand<P>, all);
     add("tape", bm_tape<P>, all);
     if (std::any_of(sizes.begin(), sizes.end(), forward_fits<P>)) add("forward", bm_forward<P>, forward_fits<P>);
+    if (std::any_of(sizes.begin(), sizes.end(), forward1_fits<P>)) add("forward1", bm_forward1<P>, forward1_fits<P>);
     if constexpr (has_static<P>) add("static", bm_static<P>, all);
     if constexpr (has_tensor<P>) add("tensor", bm_tensor<P>, all);
 }

@@ -121,10 +121,24 @@ private:
     template <class E>
     DUET_INLINE constexpr void assign(const E& e) {
         const auto cache = duet::evaluate(e);
+        // Accumulators start at -0 where T is floating point: -0 + x == x
+        // for every x, so the compiler drops the first addition (+0 + x is
+        // not x for x = -0 and stays an add on every lane's chain).
         std::array<T, N> out{};
+        if constexpr (std::is_floating_point_v<T>) out.fill(T(-0.0));
         // Strong zero: a zero lane stays exactly zero even if the partial is
-        // inf or NaN (a branch-free select, so the lanes still vectorise).
+        // inf or NaN. A finite partial times a zero lane is already zero, so
+        // the per-lane test is needed only for a non-finite partial: one
+        // well-predicted branch per leaf, and the lanes vectorise. (A select
+        // per lane compiled to a branch per lane, scalar: 8-lane sum_iter
+        // 5.9 ns per element.)
         auto accumulate = [&out](const dual& leaf, const T& partial) DUET_INLINE_LAMBDA {
+            if constexpr (std::is_floating_point_v<T>) {
+                if (partial - partial == T(0)) [[likely]] {  // finite
+                    for (std::size_t i = 0; i < N; ++i) out[i] += partial * leaf.tangents_[i];
+                    return;
+                }
+            }
             for (std::size_t i = 0; i < N; ++i) {
                 const T contribution = T(partial * leaf.tangents_[i]);
                 out[i] += is_exact_zero(leaf.tangents_[i]) ? T(0) : contribution;
