@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <numbers>
+#include <type_traits>
 #include <vector>
 
 namespace duet_bench {
@@ -46,6 +47,19 @@ inline std::vector<double> near_one(std::size_t n) {
     std::vector<double> x(n);
     for (std::size_t i = 0; i < n; ++i) x[i] = 1.0 + 0.01 * std::sin(0.37 * double(i) + 0.1);
     return x;
+}
+
+// The result of a closed form: the expression itself (R = void: duet's
+// expressions hold their operands by value and may be returned), or R made
+// from it inside the closed form's own full-expression, before temporaries
+// die (expression-template types that hold references, like Sacado's, need
+// that; so does Rad, whose operators return references to tape nodes).
+template <class R, class E>
+auto as_result(const E& e) {
+    if constexpr (std::is_void_v<R>)
+        return e;
+    else
+        return R(e);
 }
 
 }  // namespace duet_bench
