@@ -4,18 +4,23 @@
 // the same search space under the same cost model.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 #include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <xtensor/xtensor.hpp>
 
 #include "duet/chain/jacobian_chain.hpp"
+#include "duet/chain/tensor_stage.hpp"
 #include "duet/drivers/container.hpp"
+#include "duet/tensor/tensor.hpp"
 #include "../support/numeric.hpp"
 
 namespace {
@@ -104,14 +109,30 @@ struct brute_force {
     std::vector<duet::jacobian_chain_stage_cost> c;
     double mu;
 
+    // q directions: one pass of 1, 2 or 4 lanes (a calibrated fraction of an
+    // 8-lane pass), or ceil(q / 8) passes of 8 lanes.
+    static double lane_directions(std::size_t q) {
+        using M = duet::jacobian_cost_model;
+        if (q == 0) return 0;
+        if (q == 1) return 8 * M::pass_fraction_1_lane;
+        if (q == 2) return 8 * M::pass_fraction_2_lanes;
+        if (q <= 4) return 8 * M::pass_fraction_4_lanes;
+        return 8.0 * double((q + 7) / 8);
+    }
     double tangent(std::size_t from, std::size_t to, std::size_t q) const {
         double s = 0;
-        for (std::size_t l = from; l <= to; ++l) s += double(q) * c[l].tangent;
+        for (std::size_t l = from; l <= to; ++l) s += lane_directions(q) * c[l].tangent;
         return s;
     }
-    double adjoint(std::size_t from, std::size_t to, std::size_t p) const {
+    // unit: the identity seed; each of its p sweeps through the last stage
+    // starts at its output: a calibrated fraction of a full sweep, at least 1/p.
+    static double unit_fraction(std::size_t p) {
+        return std::max(duet::jacobian_cost_model::unit_seed_sweep_fraction, 1.0 / double(p));
+    }
+    double adjoint(std::size_t from, std::size_t to, std::size_t p, bool unit) const {
         double s = 0;
-        for (std::size_t l = from; l <= to; ++l) s += c[l].record + double(p) * c[l].adjoint;
+        for (std::size_t l = from; l <= to; ++l)
+            s += c[l].record + double(p) * c[l].adjoint * (unit && l == to ? unit_fraction(p) : 1.0);
         return s;
     }
 
@@ -128,7 +149,7 @@ struct brute_force {
             std::vector<tree_ptr> seeds = s < last ? all(s + 1, last) : std::vector<tree_ptr>{nullptr};
             for (const auto& m : seeds)
                 out.push_back(std::make_shared<tree>(tree{K::adjoint, first, last, s, m, nullptr,
-                                                          (m ? m->cost : 0) + adjoint(first, s, dims[last + 1])}));
+                                                          (m ? m->cost : 0) + adjoint(first, s, dims[last + 1], s == last)}));
         }
         for (std::size_t s = first; s < last; ++s)
             for (const auto& l : all(s + 1, last))
@@ -278,13 +299,22 @@ TEST_CASE("jacobian_chain: a bottleneck 40 -> 3 -> 40 makes the dense product wi
     // Cost per direction = multiply-adds of the stage, record = 2 sweeps.
     brute_force bf{{40, 3, 40}, {{120, 120, 240}, {120, 120, 240}}, 0.1};
     auto [J, plan] = duet::jacobian_chain(options_of(bf), x, f1, f2);
-    CHECK(plan.str() == "(fwd{2} * rev{1})");
-    // Pure: 40 directions or 40 sweeps of both stages. Mixed: 3 sweeps of
-    // stage 1, 3 directions through stage 2, a 40 x 3 x 40 product. (The
-    // matrix-free alternatives fwd{2}[rev{1}] and [fwd{2}]rev{1} cost 5400.)
+    // Pure: 40 directions through both stages, or 40 sweeps (those through
+    // stage 2 seeded on one output each). Mixed: J_1 by 3 unit-seeded sweeps
+    // of stage 1, J_2 by 40 unit-seeded sweeps of stage 2 (cheaper under the
+    // calibrated fraction than 3 directions in one 4-lane pass), a 40 x 3 x 40
+    // product. (The matrix-free alternatives fwd{2}[rev{1}] and
+    // [fwd{2}]rev{1} push or pull 40 directions through a whole stage.)
+    using M = duet::jacobian_cost_model;
+    const double rev1 = 240 + 3 * 120 * brute_force::unit_fraction(3);
+    const double rev2 = 240 + 40 * 120 * brute_force::unit_fraction(40);
+    const double fwd2 = 120 * M::lane_directions(3);
+    REQUIRE(rev2 < fwd2);
+    CHECK(plan.str() == "(rev{2} * rev{1})");
     CHECK(plan.forward_cost == 9600);
-    CHECK(plan.reverse_cost == 40 * 240 + 480);
-    CHECK(plan.cost == Approx(3 * 120 + 240 + 3 * 120 + 480).epsilon(1e-12));
+    CHECK(plan.reverse_cost == Approx(240 + 40 * 120 + rev2).epsilon(1e-12));
+    CHECK(plan.cost == Approx(rev1 + rev2 + 480).epsilon(1e-12));
+    CHECK(plan.cost < 0.25 * std::min(plan.forward_cost, plan.reverse_cost));
     auto composed = [&](const auto& v) { return f2(f1(v)); };
     require_close(J, duet::jacobian(duet::forward, composed, x));
 }
@@ -321,4 +351,127 @@ TEST_CASE("jacobian_chain: errors", "[chain][jacobian_chain]") {
     CHECK_THROWS_AS(duet::jacobian_chain(plan, x, f1, f1), std::invalid_argument);
     CHECK_THROWS_AS(duet::jacobian_chain_order({3, 4}, bad), std::invalid_argument);
     CHECK_THROWS_AS(duet::jacobian_chain_order({3}, duet::jacobian_chain_options{}), std::invalid_argument);
+}
+
+// ---- std::array inputs and stages --------------------------------------------
+
+namespace {
+
+// R^3 -> R^5, written for std::array only (no std::vector overload).
+struct array_stage {
+    template <class T>
+    std::array<T, 5> operator()(const std::array<T, 3>& x) const {
+        return {x[0] * x[1], sin(x[2]), x[0] + 2.0 * x[2], exp(0.3 * x[1]), x[0] * x[1] * x[2]};
+    }
+};
+
+// R^5 -> R^2, written for std::vector only.
+struct vector_stage {
+    template <class T>
+    std::vector<T> operator()(const std::vector<T>& x) const {
+        T s = 0.0;
+        for (const auto& e : x) s += e * e;
+        return {s, x[0] * x[4] - x[1]};
+    }
+};
+
+}  // namespace
+
+TEST_CASE("jacobian_chain: std::array inputs and stages", "[chain][jacobian_chain]") {
+    // Generic stage that counts how it was called: after array_stage (a
+    // std::array result) it must receive std::arrays.
+    static int array_calls = 0, vector_calls = 0;
+    auto generic = [](const auto& x) {
+        using C = std::decay_t<decltype(x)>;
+        using T = std::decay_t<decltype(x[0])>;
+        if constexpr (std::is_same_v<C, std::vector<T>>)
+            ++vector_calls;
+        else
+            ++array_calls;
+        std::array<T, 5> y{};
+        for (std::size_t i = 0; i < 5; ++i) y[i] = tanh(x[i] + 0.1 * double(i));
+        return y;
+    };
+    const std::array<double, 3> x{0.4, -0.2, 0.7};
+    const std::vector<double> xv(x.begin(), x.end());
+    auto composed = [&](const auto& v) {
+        using T = std::decay_t<decltype(v[0])>;
+        const std::array<T, 3> a{v[0], v[1], v[2]};
+        const auto y1 = generic(array_stage{}(a));
+        return vector_stage{}(std::vector<T>(y1.begin(), y1.end()));
+    };
+    const auto J = duet::jacobian(duet::forward, composed, xv);
+    require_close(duet::jacobian(duet::reverse, composed, xv), J);
+
+    array_calls = vector_calls = 0;
+    auto [Jf, pf] = duet::jacobian_chain(duet::forward, x, array_stage{}, generic, vector_stage{});
+    auto [Jr, pr] = duet::jacobian_chain(duet::reverse, x, array_stage{}, generic, vector_stage{});
+    auto [Jp, pp] = duet::jacobian_chain(x, array_stage{}, generic, vector_stage{});
+    CHECK(array_calls > 0);
+    CHECK(vector_calls == 0);
+    CHECK(pp.dims == std::vector<std::size_t>{3, 5, 5, 2});
+    require_close(Jf, J);
+    require_close(Jr, J);
+    require_close(Jp, J);
+
+    // A plan made on a std::array, executed on another point.
+    const std::array<double, 3> x2{-0.3, 0.5, 0.1};
+    const auto plan = duet::plan_jacobian_chain(x2, array_stage{}, generic, vector_stage{});
+    auto [J2, p2] = duet::jacobian_chain(plan, x2, array_stage{}, generic, vector_stage{});
+    require_close(J2, duet::jacobian(duet::forward, composed, std::vector<double>(x2.begin(), x2.end())));
+
+    // After a std::vector x (and a std::vector result) the generic stage
+    // gets std::vectors.
+    array_calls = vector_calls = 0;
+    auto first_generic = [](const auto& v) {
+        using T = std::decay_t<decltype(v[0])>;
+        return std::vector<T>{v[0] + v[1], v[1] * v[2], v[0] - v[2], v[0], v[1]};
+    };
+    auto [Jv, pv] = duet::jacobian_chain(xv, first_generic, generic, vector_stage{});
+    CHECK(vector_calls > 0);
+    CHECK(array_calls == 0);
+    auto composed2 = [&](const auto& v) {
+        const auto y1 = generic(first_generic(v));
+        using T = std::decay_t<decltype(y1[0])>;
+        return vector_stage{}(std::vector<T>(y1.begin(), y1.end()));
+    };
+    require_close(Jv, duet::jacobian(duet::reverse, composed2, xv));
+}
+
+TEST_CASE("jacobian_chain: a stage written in tensor code", "[chain][jacobian_chain][tensor]") {
+    // sigmoid(W x): 3 -> 6 as tensor code, between scalar-code stages.
+    const auto Wv = random_matrix(6, 3, 21);
+    auto W = xt::xtensor<double, 2>::from_shape({6, 3});
+    for (std::size_t i = 0; i < 6; ++i)
+        for (std::size_t j = 0; j < 3; ++j) W(i, j) = Wv[i][j];
+    auto layer = duet::tensor_stage([&](const auto& v) { return duet::sigmoid(duet::matmul(W, v)); });
+    auto layer_scalar = [&](const auto& v) {
+        using T = std::decay_t<decltype(v[0])>;
+        std::vector<T> y;
+        for (std::size_t i = 0; i < 6; ++i) {
+            T s = 0.0;
+            for (std::size_t j = 0; j < 3; ++j) s += W(i, j) * v[j];
+            y.push_back(1.0 / (1.0 + exp(-s)));
+        }
+        return y;
+    };
+    const std::vector<double> x{0.3, -0.8, 0.5};
+    auto composed = [&](const auto& v) { return reduce2(elementwise(layer_scalar(elementwise(v)))); };
+    const auto J = duet::jacobian(duet::reverse, composed, x);
+    require_close(duet::jacobian(duet::forward, composed, x), J);
+
+    auto [Jf, pf] = duet::jacobian_chain(duet::forward, x, elementwise, layer, elementwise, reduce2);
+    auto [Jr, pr] = duet::jacobian_chain(duet::reverse, x, elementwise, layer, elementwise, reduce2);
+    auto [Jp, pp] = duet::jacobian_chain(x, elementwise, layer, elementwise, reduce2);
+    CHECK(pp.dims == std::vector<std::size_t>{3, 3, 6, 6, 2});
+    require_close(Jf, J);
+    require_close(Jr, J);
+    require_close(Jp, J);
+    // Every plan of the search space, through the tensor stage too.
+    brute_force bf{pp.dims, std::vector<duet::jacobian_chain_stage_cost>(4, {1, 1, 1}), 1.0};
+    for (const auto& t : bf.all(0, 3)) {
+        const auto plan = bf.plan_of(*t);
+        INFO(plan.str());
+        require_close(duet::jacobian_chain(plan, x, elementwise, layer, elementwise, reduce2).jacobian, J);
+    }
 }

@@ -8,10 +8,13 @@
 //   auto [Jr, pr]  = duet::jacobian_chain(duet::reverse, x, f1, f2, f3);
 //   std::cout << plan.str() << "\n" << plan.report();
 //
-// J is an xt::xtensor<double, 2> of shape n_k x n_0 (Jacobian form). Each stage
-// f_i is generic scalar code taking `const std::vector<T>&` and returning a
-// container of n_i scalars, as for duet::jacobian (drivers/container.hpp);
-// it is called with T = double, duet::dual<double, L> and duet::var<double>.
+// J is an xt::xtensor<double, 2> of shape n_k x n_0 (Jacobian form). x is a
+// std::vector<double> or a std::array<double, n_0>. Each stage f_i is generic
+// scalar code taking `const std::vector<T>&` (or `const std::array<T, n>&`
+// where n is static: after a std::array x or a stage returning a std::array)
+// and returning a container of n_i scalars, as for duet::jacobian
+// (drivers/container.hpp); it is called with T = double,
+// duet::dual<double, L> and duet::var<double>.
 //
 // Strategies
 //   duet::forward   tangent propagation of the n_0 unit directions through all
@@ -27,31 +30,34 @@
 //             for a..s-1), then push its n_{a-1} columns forward through
 //             stages s..b by tangent propagation.  s = a means M = identity
 //             (plain forward accumulation of a..b).
-//             cost = n_{a-1} * sum_{l=s..b} tangent_l
+//             cost = sum_{l=s..b} forward(c_l, n_{a-1})
 //   adjoint   [M]rev{s..a}: first accumulate M = J_{b..s+1}, then pull its n_b
 //             rows back through stages s..a by adjoint propagation (one
 //             recording of s..a, n_b sweeps).  s = b means M = identity.
-//             cost = sum_{l=a..s} record_l + n_b * sum_{l=a..s} adjoint_l
+//             cost = sum_{l=a..s} reverse(c_l, n_b, unit seed: l == s == b)
 //   product   (L * R): L = J_{b..s+1} and R = J_{s..a}, both by their best
 //             plans, multiplied densely (BLAS).
-//             cost = n_b * n_s * n_{a-1} * multiply_add_cost
-// for every split s, and keeps the cheapest (ties: tangent, then adjoint, then
-// product; smaller s first). Pure forward is fwd{k..1}, pure reverse rev{k..1}:
+//             cost = product(n_b, n_s, n_{a-1}, multiply_add_cost)
+// (forward, reverse, product: the shared cost model, drivers/cost_model.hpp,
+// with lane rounding and unit-seed sweeps; c_l: stage l's costs) for every
+// split s, and keeps the cheapest (ties: tangent, then adjoint, then product;
+// smaller s first). Pure forward is fwd{k..1}, pure reverse rev{k..1}:
 // the two extreme bracketings. Not considered: matrix-free products whose
 // result stays matrix-free (e.g. a tangent push whose seed matrix is itself
 // produced by an adjoint pull without being stored), sparsity/structure of the
-// factors, lane rounding (tangent cost is linear in the number of directions),
-// and per-call BLAS overhead. O(k^3) time.
+// factors, and per-call BLAS overhead. O(k^3) time.
 //
 // Costs. Per stage l: tangent_l (one direction through f_l), adjoint_l (one
 // sweep of f_l's recording) and record_l (recording f_l once). Unless supplied
 // in jacobian_chain_options::stage_costs they are measured once per plan at x
 // (nanoseconds): one evaluation of f_l with dual<double, 8> lanes (divided by
-// 8), one recording on a fresh tape, one sweep seeded on all outputs; each
+// 8), one recording on the thread's workspace tape (reverse/workspace.hpp,
+// as execution uses), one sweep seeded on all outputs; each
 // repeated until a batch takes >= 5 us, the faster of 2 batches taken (a
 // single call when it takes >= 1 ms). multiply_add_cost is measured once per process
-// by timing a 96 x 96 x 96 BLAS gemm (ns per multiply-add); when stage costs
-// are supplied it defaults to 1 (stage costs are then in multiply-add units).
+// by timing a 96 x 96 x 96 BLAS gemm (ns per multiply-add, fastest of 5
+// batches of >= 0.2 ms); when stage costs are supplied it defaults to 1
+// (stage costs are then in multiply-add units).
 //
 // The planner alone, on sizes and costs: duet::jacobian_chain_order(dims, options).
 // A plan can be made once and executed many times (the costs depend on the
@@ -63,7 +69,7 @@
 #pragma once
 
 #include <algorithm>
-#include <chrono>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -79,10 +85,12 @@
 #include <xtensor/xtensor.hpp>
 
 #include "duet/drivers/container.hpp"
+#include "duet/drivers/cost_model.hpp"
 #include "duet/drivers/modes.hpp"
 #include "duet/forward/dual.hpp"
 #include "duet/reverse/tape.hpp"
 #include "duet/reverse/var.hpp"
+#include "duet/reverse/workspace.hpp"
 #include "duet/tensor/blas.hpp"
 
 namespace duet {
@@ -93,12 +101,9 @@ struct planned_t {
 };
 inline constexpr planned_t planned{};
 
-/// Costs of one stage, in any unit shared with multiply_add_cost.
-struct jacobian_chain_stage_cost {
-    double tangent = 0;  // one tangent direction through the stage
-    double adjoint = 0;  // one adjoint sweep over the stage's recording
-    double record = 0;   // recording the stage once on a tape
-};
+/// Costs of one stage (tangent, adjoint, record), in any unit shared with
+/// multiply_add_cost: the cost model's mode_costs (drivers/cost_model.hpp).
+using jacobian_chain_stage_cost = mode_costs;
 
 struct jacobian_chain_options {
     /// Empty: measured (ns). Otherwise one entry per stage, in stage order.
@@ -235,23 +240,27 @@ struct jc_choice {
     std::size_t split = 0;
 };
 
+// The step costs: the shared cost model's formulas, summed over stages.
 inline double tangent_cost(const jacobian_chain_plan& p, std::size_t from, std::size_t to, std::size_t q) {
-    double per = 0;
-    for (std::size_t l = from; l <= to; ++l) per += p.stage_costs[l].tangent;
-    return double(q) * per;
+    double sum = 0;
+    for (std::size_t l = from; l <= to; ++l) sum += jacobian_cost_model::forward(p.stage_costs[l], q);
+    return sum;
 }
 
-inline double adjoint_cost(const jacobian_chain_plan& p, std::size_t from, std::size_t to, std::size_t rows) {
-    double rec = 0, per = 0;
-    for (std::size_t l = from; l <= to; ++l) {
-        rec += p.stage_costs[l].record;
-        per += p.stage_costs[l].adjoint;
-    }
-    return rec + double(rows) * per;
+// Rows pulled back through stages from..to; unit_seed: each row seeds one
+// output of stage `to` (the identity seed), so its sweeps start at that
+// output and cost the model's unit-seed fraction there; the stages before
+// are reached by every output (dense seeds).
+inline double adjoint_cost(const jacobian_chain_plan& p, std::size_t from, std::size_t to, std::size_t rows,
+                           bool unit_seed) {
+    double sum = 0;
+    for (std::size_t l = from; l <= to; ++l)
+        sum += jacobian_cost_model::reverse(p.stage_costs[l], rows, unit_seed && l == to);
+    return sum;
 }
 
 inline double product_cost(const jacobian_chain_plan& p, std::size_t first, std::size_t split, std::size_t last) {
-    return double(p.dims[last + 1]) * double(p.dims[split + 1]) * double(p.dims[first]) * p.multiply_add_cost;
+    return jacobian_cost_model::product(p.dims[last + 1], p.dims[split + 1], p.dims[first], p.multiply_add_cost);
 }
 
 // Appends the steps of sub-chain first..last (post-order); returns its index.
@@ -270,7 +279,7 @@ inline int emit_steps(jacobian_chain_plan& p, const std::vector<jc_choice>& choi
         break;
     case jacobian_chain_step_kind::adjoint:
         if (c.split < last) s.a = emit_steps(p, choice, k, c.split + 1, last);
-        s.cost = adjoint_cost(p, first, c.split, p.dims[last + 1]);
+        s.cost = adjoint_cost(p, first, c.split, p.dims[last + 1], c.split == last);
         break;
     case jacobian_chain_step_kind::product:
         s.a = emit_steps(p, choice, k, c.split + 1, last);
@@ -301,7 +310,8 @@ inline void solve_jacobian_chain(jacobian_chain_plan& p) {
                 consider((s > first ? best[first * k + s - 1] : 0.0) + tangent_cost(p, s, last, p.dims[first]),
                          jacobian_chain_step_kind::tangent, s);
             for (std::size_t s = last + 1; s-- > first;)  // s = last (identity seed) first
-                consider((s < last ? best[(s + 1) * k + last] : 0.0) + adjoint_cost(p, first, s, p.dims[last + 1]),
+                consider((s < last ? best[(s + 1) * k + last] : 0.0) +
+                             adjoint_cost(p, first, s, p.dims[last + 1], s == last),
                          jacobian_chain_step_kind::adjoint, s);
             for (std::size_t s = first; s < last; ++s)
                 consider(best[first * k + s] + best[(s + 1) * k + last] + product_cost(p, first, s, last),
@@ -314,7 +324,7 @@ inline void solve_jacobian_chain(jacobian_chain_plan& p) {
     emit_steps(p, choice, k, 0, k - 1);
     p.cost = best[k - 1];
     p.forward_cost = tangent_cost(p, 0, k - 1, p.dims[0]);
-    p.reverse_cost = adjoint_cost(p, 0, k - 1, p.dims[k]);
+    p.reverse_cost = adjoint_cost(p, 0, k - 1, p.dims[k], true);
 }
 
 inline void make_pure_plan(jacobian_chain_plan& p, jacobian_chain_step_kind kind) {
@@ -327,7 +337,7 @@ inline void make_pure_plan(jacobian_chain_plan& p, jacobian_chain_step_kind kind
     s.cost = std::numeric_limits<double>::quiet_NaN();
     if (!p.stage_costs.empty()) {
         p.forward_cost = tangent_cost(p, 0, k - 1, p.dims[0]);
-        p.reverse_cost = adjoint_cost(p, 0, k - 1, p.dims[k]);
+        p.reverse_cost = adjoint_cost(p, 0, k - 1, p.dims[k], true);
         s.cost = kind == jacobian_chain_step_kind::tangent ? p.forward_cost : p.reverse_cost;
         p.cost = s.cost;
     }
@@ -350,8 +360,64 @@ std::vector<Number> to_numbers(R&& ys) {
     }
 }
 
-// The stages, held by reference, callable by run-time index.
-template <class... Fs>
+// ---- static sizes: std::array inputs and stages ------------------------------
+//
+// Values travel between stages as std::vector<Number>. A stage is called with
+// std::array<Number, S> instead when its input size S is known at compile
+// time and it accepts that array: S of stage 1 is x's (x a std::array), S of
+// stage l+1 is the size of stage l's result when that is a std::array.
+// Otherwise (or when the stage takes only vectors) it gets the vector.
+
+inline constexpr std::size_t no_static_size = std::size_t(-1);
+
+template <class R>
+constexpr std::size_t static_size_of() {
+    if constexpr (requires { std::tuple_size<std::remove_cvref_t<R>>::value; })
+        return std::tuple_size<std::remove_cvref_t<R>>::value;
+    else
+        return no_static_size;
+}
+
+template <class F, class Number, std::size_t S>
+constexpr bool takes_array() {
+    if constexpr (S == no_static_size)
+        return false;
+    else
+        return std::is_invocable_v<F&, const std::array<Number, S>&>;
+}
+
+/// The argument type of stage F for values of type Number and input size S.
+template <class F, class Number, std::size_t S>
+using stage_argument = std::conditional_t<takes_array<F, Number, S>(),
+                                          std::array<Number, (S == no_static_size ? 0 : S)>, std::vector<Number>>;
+
+/// Static size of F's result for input size S (no_static_size: a run-time size).
+template <class F, std::size_t S>
+constexpr std::size_t static_output_size() {
+    using A = stage_argument<F, double, S>;
+    if constexpr (std::is_invocable_v<F&, const A&>)
+        return static_size_of<std::invoke_result_t<F&, const A&>>();
+    else
+        return no_static_size;
+}
+
+template <std::size_t S, class F, class... Rest>
+constexpr void fill_input_sizes(std::size_t* out) {
+    *out = S;
+    if constexpr (sizeof...(Rest) > 0) fill_input_sizes<static_output_size<F, S>(), Rest...>(out + 1);
+}
+
+/// Static input size of each stage (no_static_size where there is none).
+template <std::size_t S0, class... Fs>
+inline constexpr std::array<std::size_t, sizeof...(Fs)> stage_input_sizes = [] {
+    std::array<std::size_t, sizeof...(Fs)> sizes{};
+    fill_input_sizes<S0, Fs...>(sizes.data());
+    return sizes;
+}();
+
+// The stages, held by reference, callable by run-time index. S0: the static
+// size of x (no_static_size for a std::vector).
+template <std::size_t S0, class... Fs>
 struct stage_pack {
     std::tuple<Fs&...> fs;
     const std::vector<std::size_t>* dims = nullptr;  // checked when set
@@ -375,19 +441,31 @@ private:
     template <std::size_t I, class Number>
     void call(const std::vector<Number>& in, std::vector<Number>& out) const {
         auto& f = std::get<I>(fs);
-        static_assert(std::is_invocable_v<decltype(f), const std::vector<Number>&>,
-                      "duet::jacobian_chain: a stage cannot be called with a std::vector of duet::dual / "
-                      "duet::var numbers; write it generically (auto parameter taken by const reference)");
-        out = to_numbers<Number>(f(in));
+        using F = std::remove_reference_t<decltype(f)>;
+        using A = stage_argument<F, Number, stage_input_sizes<S0, Fs...>[I]>;
+        static_assert(std::is_invocable_v<F&, const A&>,
+                      "duet::jacobian_chain: a stage cannot be called with a std::vector (or, after a "
+                      "std::array, a std::array) of duet::dual / duet::var numbers; write it generically "
+                      "(auto parameter taken by const reference)");
+        if constexpr (std::is_same_v<A, std::vector<Number>>) {
+            out = to_numbers<Number>(f(in));
+        } else {
+            if (in.size() != std::tuple_size<A>::value)
+                throw std::invalid_argument("duet::jacobian_chain: stage " + std::to_string(I + 1) +
+                                            " takes a std::array of " + std::to_string(std::tuple_size<A>::value) +
+                                            " values but was given " + std::to_string(in.size()));
+            const A arg = detail::build_container<A>(in.size(), [&](std::size_t i) { return in[i]; });
+            out = to_numbers<Number>(f(arg));
+        }
     }
 };
 
 /// Primal values: xs[0] = x, xs[l+1] = f_l(xs[l]).
-template <class Pack>
-std::vector<std::vector<double>> primal_values(const Pack& fs, const std::vector<double>& x) {
+template <class Pack, class X>
+std::vector<std::vector<double>> primal_values(const Pack& fs, const X& x) {
     std::vector<std::vector<double>> xs;
     xs.reserve(Pack::size + 1);
-    xs.push_back(x);
+    xs.emplace_back(std::begin(x), std::end(x));
     for (std::size_t l = 0; l < Pack::size; ++l) xs.push_back(fs.run(l, xs.back()));
     return xs;
 }
@@ -457,63 +535,35 @@ template <class Pack>
 xt::xtensor<double, 2> execute(const jacobian_chain_plan& plan, const Pack& fs,
                                const std::vector<std::vector<double>>& xs) {
     std::vector<xt::xtensor<double, 2>> factors(plan.steps.size());
-    tape<double> t;  // shared by all adjoint steps: its buffers are reused
-    for (std::size_t i = 0; i < plan.steps.size(); ++i) {
-        const auto& s = plan.steps[i];
-        const xt::xtensor<double, 2>* seed = s.a < 0 ? nullptr : &factors[std::size_t(s.a)];
-        switch (s.kind) {
-        case jacobian_chain_step_kind::tangent:
-            factors[i] = push_forward(fs, xs, s.split, s.last, seed);
-            break;
-        case jacobian_chain_step_kind::adjoint:
-            factors[i] = pull_back(t, fs, xs, s.first, s.split, seed);
-            break;
-        case jacobian_chain_step_kind::product: {
-            const auto& A = factors[std::size_t(s.a)];
-            const auto& B = factors[std::size_t(s.b)];
-            factors[i] = xt::xtensor<double, 2>::from_shape({A.shape(0), B.shape(1)});
-            blas::gemm(A, false, B, false, factors[i], false);
-            break;
+    // All adjoint steps record on the thread's workspace tape (buffers reused).
+    with_workspace_tape<double>([&](tape<double>& t) {
+        for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+            const auto& s = plan.steps[i];
+            const xt::xtensor<double, 2>* seed = s.a < 0 ? nullptr : &factors[std::size_t(s.a)];
+            switch (s.kind) {
+            case jacobian_chain_step_kind::tangent:
+                factors[i] = push_forward(fs, xs, s.split, s.last, seed);
+                break;
+            case jacobian_chain_step_kind::adjoint:
+                factors[i] = pull_back(t, fs, xs, s.first, s.split, seed);
+                break;
+            case jacobian_chain_step_kind::product: {
+                const auto& A = factors[std::size_t(s.a)];
+                const auto& B = factors[std::size_t(s.b)];
+                factors[i] = xt::xtensor<double, 2>::from_shape({A.shape(0), B.shape(1)});
+                blas::gemm(A, false, B, false, factors[i], false);
+                break;
+            }
+            }
+            // Factors consumed by this step are no longer needed.
+            if (s.a >= 0) factors[std::size_t(s.a)] = xt::xtensor<double, 2>();
+            if (s.b >= 0) factors[std::size_t(s.b)] = xt::xtensor<double, 2>();
         }
-        }
-        // Factors consumed by this step are no longer needed.
-        if (s.a >= 0) factors[std::size_t(s.a)] = xt::xtensor<double, 2>();
-        if (s.b >= 0) factors[std::size_t(s.b)] = xt::xtensor<double, 2>();
-    }
+    });
     return std::move(factors.back());
 }
 
 // ---- measuring ---------------------------------------------------------------------
-
-/// Nanoseconds per call of fn: if the first call took >= 1 ms, the faster of
-/// it and one more call; otherwise repeated until a batch takes >= 5 us,
-/// the faster of 2 batches.
-template <class Fn>
-double time_ns(Fn&& fn) {
-    using clock = std::chrono::steady_clock;
-    const auto t0 = clock::now();
-    fn();  // also the warm-up (allocations, caches)
-    const double first = std::chrono::duration<double, std::nano>(clock::now() - t0).count();
-    if (first >= 1e6) {
-        const auto t1 = clock::now();
-        fn();
-        return std::min(first, std::chrono::duration<double, std::nano>(clock::now() - t1).count());
-    }
-    std::size_t reps = 1;
-    double best = std::numeric_limits<double>::infinity();
-    for (int batch = 0; batch < 2;) {
-        const auto t1 = clock::now();
-        for (std::size_t r = 0; r < reps; ++r) fn();
-        const double ns = std::chrono::duration<double, std::nano>(clock::now() - t1).count();
-        if (ns < 5000.0 && reps < (std::size_t(1) << 20)) {
-            reps *= 2;
-            continue;
-        }
-        best = std::min(best, ns / double(reps));
-        ++batch;
-    }
-    return best;
-}
 
 /// ns per multiply-add of a BLAS gemm, measured once per process.
 inline double measured_multiply_add_ns() {
@@ -528,7 +578,10 @@ inline double measured_multiply_add_ns() {
                 B(i, j) = double((i * 5 + j) % 13) / 13.0;
             }
         blas::gemm(A, false, B, false, C, false);  // BLAS start-up (threads, buffers)
-        return time_ns([&] { blas::gemm(A, false, B, false, C, false); }) / double(N * N * N);
+        // Once per process, so worth 5 batches of >= 0.2 ms: a single slow
+        // batch (BLAS threads waiting for a busy core) would misprice every
+        // product step of every plan.
+        return detail::time_ns([&] { blas::gemm(A, false, B, false, C, false); }, 2e5, 5) / double(N * N * N);
     }();
     return ns;
 }
@@ -547,29 +600,29 @@ std::vector<jacobian_chain_stage_cost> measure_stage_costs(const Pack& fs,
             duals[i] = D(in[i]);
             for (std::size_t j = 0; j < L; ++j) duals[i].tangent(j) = (i % L == j) ? 1.0 : 0.0;
         }
-        costs[l].tangent = time_ns([&] { (void)fs.run(l, duals); }) / double(L);
+        costs[l].tangent = detail::time_ns([&] { (void)fs.run(l, duals); }) / double(L);
 
-        // Recording on a fresh tape, as a jacobian_chain call does (the
-        // first touch of a new tape's memory can dominate: it is counted).
-        costs[l].record = time_ns([&] {
-            tape<double> fresh;
-            std::vector<V> vars;
-            vars.reserve(in.size());
-            for (double v : in) vars.emplace_back(v);
-            (void)fs.run(l, vars);
-        });
-        // A sweep seeded on every output: a dense row of weights reaches the
-        // whole recording (one output alone may reach only part of it).
-        tape<double> t;
-        std::vector<V> vars;
-        vars.reserve(in.size());
-        for (double v : in) vars.emplace_back(v);
-        const std::vector<V> outputs = fs.run(l, vars);
-        if (outputs.empty()) continue;
-        costs[l].adjoint = time_ns([&] {
-            t.zero_adjoints();
-            for (const V& o : outputs) t.seed(o);
-            t.backward();
+        // Recording on the thread's workspace tape, as a jacobian_chain call
+        // does (cleared, its buffers warm), then a sweep seeded on every
+        // output: a dense row of weights reaches the whole recording (one
+        // output alone may reach only part of it).
+        with_workspace_tape<double>([&](tape<double>& t) {
+            std::vector<V> outputs;
+            auto record = [&] {
+                t.clear();
+                std::vector<V> vars;
+                vars.reserve(in.size());
+                for (double v : in) vars.emplace_back(v);
+                outputs = fs.run(l, vars);
+            };
+            costs[l].record = detail::time_ns(record);
+            record();
+            if (outputs.empty()) return;
+            costs[l].adjoint = detail::time_ns([&] {
+                t.zero_adjoints();
+                for (const V& o : outputs) t.seed(o);
+                t.backward();
+            });
         });
     }
     return costs;
@@ -601,14 +654,20 @@ concept chain_stage = !mode_tag<F> && !std::same_as<std::remove_cvref_t<F>, plan
                       !std::same_as<std::remove_cvref_t<F>, jacobian_chain_options> &&
                       !std::same_as<std::remove_cvref_t<F>, jacobian_chain_plan>;
 
+/// x of a chain: a std::vector<double> or a std::array<double, n>.
+template <class X>
+concept chain_input = container_argument<X> && std::same_as<detail::container_number<X>, double>;
+
+template <class X, class... Fs>
+using pack_for = stage_pack<static_size_of<X>(), std::remove_reference_t<Fs>...>;
+
 template <class Strategy>
 concept chain_strategy = mode_tag<Strategy> || std::same_as<std::remove_cvref_t<Strategy>, planned_t>;
 
-template <class Strategy, class... Fs>
-jacobian_chain_result run_chain(Strategy, const jacobian_chain_options& options, const std::vector<double>& x,
-                                  Fs&... fs) {
+template <class Strategy, class X, class... Fs>
+jacobian_chain_result run_chain(Strategy, const jacobian_chain_options& options, const X& x, Fs&... fs) {
     static_assert(sizeof...(Fs) >= 1, "duet::jacobian_chain: give at least one stage");
-    const stage_pack<Fs...> pack{std::tie(fs...)};
+    const pack_for<X, Fs...> pack{std::tie(fs...)};
     const auto xs = primal_values(pack, x);
     constexpr bool is_forward = std::is_same_v<Strategy, forward_t>;
     constexpr bool is_reverse = std::is_same_v<Strategy, reverse_t>;
@@ -647,57 +706,57 @@ inline jacobian_chain_plan jacobian_chain_order(std::vector<std::size_t> dims, c
 }
 
 /// Plans J = J_k ... J_1 at x (measuring the stage costs unless options give them).
-template <chain_detail::chain_stage... Fs>
-jacobian_chain_plan plan_jacobian_chain(const jacobian_chain_options& options, const std::vector<double>& x,
+template <chain_detail::chain_input X, chain_detail::chain_stage... Fs>
+jacobian_chain_plan plan_jacobian_chain(const jacobian_chain_options& options, const X& x,
                                         Fs&&... fs) {
     static_assert(sizeof...(Fs) >= 1, "duet::plan_jacobian_chain: give at least one stage");
-    const chain_detail::stage_pack<std::remove_reference_t<Fs>...> pack{std::tie(fs...)};
+    const chain_detail::pack_for<X, Fs...> pack{std::tie(fs...)};
     auto plan = chain_detail::make_plan(pack, chain_detail::primal_values(pack, x), options, true);
     chain_detail::solve_jacobian_chain(plan);
     return plan;
 }
 
-template <chain_detail::chain_stage... Fs>
-jacobian_chain_plan plan_jacobian_chain(const std::vector<double>& x, Fs&&... fs) {
+template <chain_detail::chain_input X, chain_detail::chain_stage... Fs>
+jacobian_chain_plan plan_jacobian_chain(const X& x, Fs&&... fs) {
     return plan_jacobian_chain(jacobian_chain_options{}, x, fs...);
 }
 
 /// Executes a given plan (its dims must match the stages at x).
-template <chain_detail::chain_stage... Fs>
-jacobian_chain_result jacobian_chain(const jacobian_chain_plan& plan, const std::vector<double>& x, Fs&&... fs) {
+template <chain_detail::chain_input X, chain_detail::chain_stage... Fs>
+jacobian_chain_result jacobian_chain(const jacobian_chain_plan& plan, const X& x, Fs&&... fs) {
     static_assert(sizeof...(Fs) >= 1, "duet::jacobian_chain: give at least one stage");
     if (plan.stages() != sizeof...(Fs))
         throw std::invalid_argument("duet::jacobian_chain: the plan has " + std::to_string(plan.stages()) +
                                     " stages but " + std::to_string(sizeof...(Fs)) + " were given");
-    if (x.size() != plan.dims[0])
-        throw std::invalid_argument("duet::jacobian_chain: x has " + std::to_string(x.size()) +
+    if (std::size(x) != plan.dims[0])
+        throw std::invalid_argument("duet::jacobian_chain: x has " + std::to_string(std::size(x)) +
                                     " elements but the plan expects " + std::to_string(plan.dims[0]));
-    chain_detail::stage_pack<std::remove_reference_t<Fs>...> pack{std::tie(fs...)};
+    chain_detail::pack_for<X, Fs...> pack{std::tie(fs...)};
     pack.dims = &plan.dims;
     const auto xs = chain_detail::primal_values(pack, x);
     return {chain_detail::execute(plan, pack, xs), plan};
 }
 
 /// J = J_k ... J_1 at x with the given strategy and options.
-template <chain_detail::chain_strategy Strategy, chain_detail::chain_stage... Fs>
+template <chain_detail::chain_strategy Strategy, chain_detail::chain_input X, chain_detail::chain_stage... Fs>
 jacobian_chain_result jacobian_chain(Strategy strategy, const jacobian_chain_options& options,
-                                       const std::vector<double>& x, Fs&&... fs) {
+                                       const X& x, Fs&&... fs) {
     return chain_detail::run_chain(strategy, options, x, fs...);
 }
 
-template <chain_detail::chain_strategy Strategy, chain_detail::chain_stage... Fs>
-jacobian_chain_result jacobian_chain(Strategy strategy, const std::vector<double>& x, Fs&&... fs) {
+template <chain_detail::chain_strategy Strategy, chain_detail::chain_input X, chain_detail::chain_stage... Fs>
+jacobian_chain_result jacobian_chain(Strategy strategy, const X& x, Fs&&... fs) {
     return chain_detail::run_chain(strategy, jacobian_chain_options{}, x, fs...);
 }
 
-template <chain_detail::chain_stage... Fs>
-jacobian_chain_result jacobian_chain(const jacobian_chain_options& options, const std::vector<double>& x,
+template <chain_detail::chain_input X, chain_detail::chain_stage... Fs>
+jacobian_chain_result jacobian_chain(const jacobian_chain_options& options, const X& x,
                                        Fs&&... fs) {
     return chain_detail::run_chain(planned, options, x, fs...);
 }
 
-template <chain_detail::chain_stage... Fs>
-jacobian_chain_result jacobian_chain(const std::vector<double>& x, Fs&&... fs) {
+template <chain_detail::chain_input X, chain_detail::chain_stage... Fs>
+jacobian_chain_result jacobian_chain(const X& x, Fs&&... fs) {
     return chain_detail::run_chain(planned, jacobian_chain_options{}, x, fs...);
 }
 

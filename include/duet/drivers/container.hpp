@@ -10,10 +10,11 @@
 //   vjp(f, x, w)                      -> std::vector<T>, w^T J        (reverse)
 //
 // f receives `const C&` where C is x's container with T replaced by the
-// mode's number type: std::vector<duet::var<T>> (reverse, recorded on a tape
-// local to the call) or std::vector<duet::dual<T, L>> (forward, L lanes =
-// L directions per pass). A vector function returns a container of m scalars
-// (vars, duals, expressions of them, or numbers).
+// mode's number type: std::vector<duet::var<T>> (reverse, recorded on the
+// thread's workspace tape, reverse/workspace.hpp) or
+// std::vector<duet::dual<T, L>> (forward, L lanes = L directions per pass).
+// A vector function returns a container of m scalars (vars, duals,
+// expressions of them, or numbers).
 //
 // Modes:
 //   gradient  reverse: one recording + one sweep. forward: ceil(n/L) passes.
@@ -23,14 +24,16 @@
 //             over-forward, dual<dual<T, L>, L>: one pass per pair of L-blocks
 //             (upper triangle only), O(n^2) work: for small n only.
 //             Both results are made exactly symmetric (averaged / mirrored).
-//   automatic choose_jacobian_mode(n, m), a cost model measured by
-//             benchmark/tape.cpp (see the constants below and doc/tape.md).
+//   automatic choose_jacobian_mode(n, m): the cost model of
+//             drivers/cost_model.hpp, calibrated by benchmark/cost_model.cpp
+//             (doc/cost_model.md).
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <concepts>
 #include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -40,10 +43,12 @@
 #include <xtensor/xtensor.hpp>
 
 #include "duet/core/expression.hpp"
+#include "duet/drivers/cost_model.hpp"
 #include "duet/drivers/modes.hpp"
 #include "duet/forward/dual.hpp"
 #include "duet/reverse/tape.hpp"
 #include "duet/reverse/var.hpp"
+#include "duet/reverse/workspace.hpp"
 
 namespace duet {
 
@@ -83,39 +88,6 @@ struct container_value_and_gradient {
     typename C::value_type value;
     C gradient;
 };
-
-// ---------------------------------------------------------------------------
-// The Jacobian mode choice. Time of a Jacobian in units of one evaluation of
-// f on doubles, measured by benchmark/tape.cpp (dense test function,
-// n, m in {1, 4, ..., 1024}, g++ 12 -O3 -march=native):
-//   forward: ceil(n / 8) passes of 8 lanes, 2.2 - 2.8 each      -> 2.5
-//   reverse: one recording, 2 - 4                                -> 2.5
-//            plus m sweeps, 0.1 - 0.46 each (a sweep for output i
-//            starts at i's statement; larger tapes cost more)    -> 0.35
-// forward is chosen when its predicted time is smaller; with n <= 8 (one
-// pass) that is always the case.
-struct jacobian_cost_model {
-    static constexpr std::size_t forward_lanes = 8;
-    static constexpr double forward_pass_cost = 2.5;
-    static constexpr double reverse_record_cost = 2.5;
-    static constexpr double reverse_sweep_cost = 0.35;
-
-    static constexpr double forward(std::size_t n, std::size_t) {
-        return double((n + forward_lanes - 1) / forward_lanes) * forward_pass_cost;
-    }
-    static constexpr double reverse(std::size_t, std::size_t m) {
-        return reverse_record_cost + double(m) * reverse_sweep_cost;
-    }
-};
-
-enum class jacobian_mode_choice { forward, reverse };
-
-// The mode duet::automatic uses for an m x n Jacobian (m = 1: a gradient).
-constexpr jacobian_mode_choice choose_jacobian_mode(std::size_t n, std::size_t m) {
-    return jacobian_cost_model::forward(n, m) < jacobian_cost_model::reverse(n, m)
-               ? jacobian_mode_choice::forward
-               : jacobian_mode_choice::reverse;
-}
 
 namespace detail {
 
@@ -213,13 +185,14 @@ container_value_and_gradient<C> reverse_value_and_gradient(F& f, const C& x) {
     using T = container_number<C>;
     using Vars = rebind_container<C, var<T>>;
     require_callable<F, Vars>();
-    tape<T> t;
-    const Vars xs = independent_vars(x);
-    const var<T> y = as_number<var<T>>(f(xs));
-    t.backward(y);
-    container_value_and_gradient<C> out{y.value(), zeros_like(x)};
-    for (std::size_t i = 0; i < std::size(x); ++i) out.gradient[i] = t.adjoint(xs[i]);
-    return out;
+    return with_workspace_tape<T>([&](tape<T>& t) {
+        const Vars xs = independent_vars(x);
+        const var<T> y = as_number<var<T>>(f(xs));
+        t.backward(y);
+        container_value_and_gradient<C> out{y.value(), zeros_like(x)};
+        for (std::size_t i = 0; i < std::size(x); ++i) out.gradient[i] = t.adjoint(xs[i]);
+        return out;
+    });
 }
 
 template <class F, class C>
@@ -311,23 +284,79 @@ xt::xtensor<T, 2> jacobian_sweeps(tape<T>& t, const Recording& r) {
 
 template <class F, class C>
 xt::xtensor<container_number<C>, 2> reverse_jacobian(F& f, const C& x) {
-    tape<container_number<C>> t;
-    return jacobian_sweeps(t, record_vector_function(f, x));
+    using T = container_number<C>;
+    return with_workspace_tape<T>([&](tape<T>& t) { return jacobian_sweeps(t, record_vector_function(f, x)); });
 }
 
-// duet::automatic: one forward pass covers n <= 8 and always wins. Otherwise
-// m is unknown until f has run, so f is recorded first (reverse needs that
-// recording anyway); if the cost model then prefers forward, the recording
-// (about 2.5 evaluations of f) is the price of not knowing m in advance.
+// ---- duet::automatic: learning m before choosing ------------------------------
+
+// The number type automatic evaluates f with to learn m: f must accept it
+// anyway (forward mode), unlike plain numbers, and a 1-lane pass costs
+// 1.3 - 1.6 plain evaluations (doc/cost_model.md).
+template <class C>
+using probe_container = rebind_container<C, dual<container_number<C>, 1>>;
+
+// The number of outputs of f, when its result type tells (a std::array);
+// 0 otherwise.
+template <class F, class C>
+constexpr std::size_t static_outputs() {
+    using R = std::remove_cvref_t<std::invoke_result_t<F&, const probe_container<C>&>>;
+    if constexpr (requires { std::tuple_size<R>::value; })
+        return std::tuple_size<R>::value;
+    else
+        return 0;
+}
+
+// The m of the last Jacobian of a function of type F taken at an x of size n
+// on this thread (n == npos: none yet). Only the mode CHOICE reads it; the
+// Jacobian itself never depends on it, so a stale entry (another object of
+// type F with another m) costs time, never correctness.
+template <class F, class C>
+struct outputs_memo {
+    static constexpr std::size_t npos = std::size_t(-1);
+    static inline thread_local std::size_t n = npos;
+    static inline thread_local std::size_t m = 0;
+};
+
+// duet::automatic. forward when the model prefers it for every m >= 1 (n at
+// most forward_for_any_outputs_up_to()); otherwise the choice needs m,
+// learned in the cheapest known way (measured: doc/cost_model.md):
+//   1. from f's result type (std::array): free;
+//   2. from the previous call with the same F and n on this thread: free;
+//   3. when forward could win only with more than expected_outputs_per_input
+//      outputs per input: by recording f (about 3 f), reused by reverse,
+//      which will win; wasted only when m is that large;
+//   4. otherwise by one 1-lane dual evaluation of f (about 1.3 - 1.6 f).
 template <class F, class C>
 xt::xtensor<container_number<C>, 2> automatic_jacobian(F& f, const C& x) {
+    using T = container_number<C>;
+    using memo = outputs_memo<std::remove_cvref_t<F>, C>;
     const std::size_t n = std::size(x);
-    if (n <= jacobian_cost_model::forward_lanes) return forward_jacobian(f, x);
-    tape<container_number<C>> t;
-    const auto recording = record_vector_function(f, x);
-    if (choose_jacobian_mode(n, recording.outputs.size()) == jacobian_mode_choice::forward)
-        return forward_jacobian(f, x);
-    return jacobian_sweeps(t, recording);
+    if (n <= forward_for_any_outputs_up_to()) return forward_jacobian(f, x);
+    std::size_t m = static_outputs<F, C>();
+    if (m == 0 && memo::n == n) m = memo::m;
+    if (m == 0) {
+        if (forward_wins_from_outputs(n) > expected_outputs_per_input * n) {
+            std::optional<xt::xtensor<T, 2>> J;  // set when reverse is chosen
+            with_workspace_tape<T>([&](tape<T>& t) {
+                const auto recording = record_vector_function(f, x);
+                memo::n = n;
+                memo::m = recording.outputs.size();
+                if (choose_jacobian_mode(n, memo::m) == jacobian_mode_choice::reverse)
+                    J = jacobian_sweeps(t, recording);
+            });
+            return J ? std::move(*J) : forward_jacobian(f, x);
+        }
+        const auto probe = build_container<probe_container<C>>(n, [&](std::size_t i) { return dual<T, 1>(x[i]); });
+        const auto ys = f(probe);
+        require_vector_result<std::remove_cvref_t<decltype(ys)>>();
+        m = std::size(ys);
+    }
+    auto J = choose_jacobian_mode(n, m) == jacobian_mode_choice::forward ? forward_jacobian(f, x)
+                                                                          : reverse_jacobian(f, x);
+    memo::n = n;
+    memo::m = J.shape(0);
+    return J;
 }
 
 // ---- Hessians ---------------------------------------------------------------
@@ -498,22 +527,23 @@ std::vector<detail::container_number<C>> vjp(F&& f, const C& x, const W& w) {
     using T = detail::container_number<C>;
     using Vars = detail::rebind_container<C, var<T>>;
     detail::require_callable<F, Vars>();
-    tape<T> t;
-    const Vars xs = detail::independent_vars(x);
-    const auto ys = f(xs);
-    detail::require_vector_result<decltype(ys)>();
-    if (std::size(w) != std::size(ys))
-        throw std::invalid_argument(detail::size_mismatch("vjp", "the weights w", std::size(w),
-                                                          "the output of f", std::size(ys)));
-    t.zero_adjoints();
-    for (std::size_t i = 0; i < std::size(ys); ++i) {
-        const var<T> yi = detail::as_number<var<T>>(ys[i]);
-        t.seed(yi, T(w[i]));
-    }
-    t.backward();
-    std::vector<T> out(std::size(x));
-    for (std::size_t j = 0; j < out.size(); ++j) out[j] = t.adjoint(xs[j]);
-    return out;
+    return with_workspace_tape<T>([&](tape<T>& t) {
+        const Vars xs = detail::independent_vars(x);
+        const auto ys = f(xs);
+        detail::require_vector_result<decltype(ys)>();
+        if (std::size(w) != std::size(ys))
+            throw std::invalid_argument(detail::size_mismatch("vjp", "the weights w", std::size(w),
+                                                              "the output of f", std::size(ys)));
+        t.zero_adjoints();
+        for (std::size_t i = 0; i < std::size(ys); ++i) {
+            const var<T> yi = detail::as_number<var<T>>(ys[i]);
+            t.seed(yi, T(w[i]));
+        }
+        t.backward();
+        std::vector<T> out(std::size(x));
+        for (std::size_t j = 0; j < out.size(); ++j) out[j] = t.adjoint(xs[j]);
+        return out;
+    });
 }
 
 }  // namespace duet
