@@ -294,7 +294,10 @@ int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
 
-    const long sizes[] = {1, 4, 16, 64, 256, 1024};
+    // DUET_BENCH_QUICK=1 (the CI smoke run): two sizes and two chain shapes.
+    const char* quick_env = std::getenv("DUET_BENCH_QUICK");
+    const bool quick = quick_env != nullptr && std::string(quick_env) != "" && std::string(quick_env) != "0";
+    const std::vector<long> sizes = quick ? std::vector<long>{4, 64} : std::vector<long>{1, 4, 16, 64, 256, 1024};
     for (long m : sizes) {
         const std::string problem = "dense_jacobian_m" + std::to_string(m);
         for (auto [md, contender] : {std::pair{mode::forward, "forward"}, std::pair{mode::reverse, "reverse"},
@@ -321,6 +324,7 @@ int main(int argc, char** argv) {
     chains.push_back(make_chain(300, dense_stage(300, 300, 13), dense_stage(10, 300, 14), broadcast_stage(300, 15)));
     chains.push_back(make_chain(100, dense_stage(100, 100, 16), dense_stage(100, 100, 17), dense_stage(100, 100, 18),
                                 dense_stage(100, 100, 19)));
+    if (quick) chains.resize(2);
     for (const auto& c : chains)
         for (auto [md, contender] : {std::pair{mode::forward, "forward"}, std::pair{mode::reverse, "reverse"},
                                      std::pair{mode::automatic, "planned"}})

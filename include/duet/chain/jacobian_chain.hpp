@@ -205,9 +205,14 @@ struct jacobian_chain_plan {
     }
 
 private:
+    // Appends, not "{" + std::string: GCC 12 -O3 warns falsely (-Wrestrict)
+    // about the insert at position 0 that the latter compiles to.
     static std::string range(std::size_t first, std::size_t last) {
-        if (first == last) return "{" + std::to_string(first + 1) + "}";
-        return "{" + std::to_string(last + 1) + ".." + std::to_string(first + 1) + "}";
+        std::string r = "{";
+        if (first != last) r += std::to_string(last + 1) + "..";
+        r += std::to_string(first + 1);
+        r += "}";
+        return r;
     }
     std::string write(std::size_t i) const {
         const auto& s = steps[i];

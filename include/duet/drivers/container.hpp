@@ -164,11 +164,33 @@ auto seeded_duals(const C& x, std::size_t first) {
     });
 }
 
+// Moves the unit seeds of seeded_duals<L> from the block starting at `from`
+// to the block starting at `to`: the next forward pass reuses the container
+// (no rebuild, no allocation per pass).
+template <std::size_t L, class Duals>
+void move_seeds(Duals& xs, std::size_t from, std::size_t to) {
+    const std::size_t n = std::size(xs);
+    for (std::size_t l = 0; l < L && from + l < n; ++l) xs[from + l].tangent(l) = 0;
+    for (std::size_t l = 0; l < L && to + l < n; ++l) xs[to + l].tangent(l) = 1;
+}
+
+// x as independent variables on the active tape, registered in one step:
+// statements first .. first + n - 1 in index order (read their adjoints
+// with tape.adjoints(first_index(xs), n)).
 template <class C>
 auto independent_vars(const C& x) {
     using T = container_number<C>;
-    return build_container<rebind_container<C, var<T>>>(std::size(x),
-                                                        [&](std::size_t i) { return var<T>(x[i]); });
+    tape<T>& t = active_tape_or_throw<T>();
+    const std::size_t first = t.new_independents(std::size(x));
+    return build_container<rebind_container<C, var<T>>>(std::size(x), [&](std::size_t i) {
+        return registered_var<T>::make(t, T(x[i]), tape_index(first + i));
+    });
+}
+
+// The statement of the first of a container of independent_vars (0 if empty).
+template <class Vars>
+std::size_t first_index(const Vars& xs) {
+    return std::size(xs) == 0 ? 0 : std::size_t(xs[0].index());
 }
 
 template <class C>
@@ -190,7 +212,8 @@ container_value_and_gradient<C> reverse_value_and_gradient(F& f, const C& x) {
         const var<T> y = as_number<var<T>>(f(xs));
         t.backward(y);
         container_value_and_gradient<C> out{y.value(), zeros_like(x)};
-        for (std::size_t i = 0; i < std::size(x); ++i) out.gradient[i] = t.adjoint(xs[i]);
+        const auto adjoints = t.adjoints(first_index(xs), std::size(x));
+        std::copy(adjoints.begin(), adjoints.end(), std::begin(out.gradient));
         return out;
     });
 }
@@ -203,10 +226,11 @@ container_value_and_gradient<C> forward_value_and_gradient(F& f, const C& x) {
     with_lanes<jacobian_cost_model::forward_lanes>(n, [&]<std::size_t L>() {
         using D = dual<T, L>;
         require_callable<F, rebind_container<C, D>>();
+        auto xs = seeded_duals<L>(x, 0);
         std::size_t first = 0;
         do {  // at least one pass, for the value when n == 0
-            const auto xs = seeded_duals<L>(x, first);
-            const D y = as_number<D>(f(xs));
+            if (first > 0) move_seeds<L>(xs, first - L, first);
+            const D y = as_number<D>(f(std::as_const(xs)));
             out.value = y.value();
             for (std::size_t l = 0; l < L && first + l < n; ++l) out.gradient[first + l] = y.tangent(l);
             first += L;
@@ -225,10 +249,11 @@ xt::xtensor<container_number<C>, 2> forward_jacobian(F& f, const C& x) {
     with_lanes<MaxLanes>(n, [&]<std::size_t L>() {
         using D = dual<T, L>;
         require_callable<F, rebind_container<C, D>>();
+        auto xs = seeded_duals<L>(x, 0);
         std::size_t first = 0;
         do {
-            const auto xs = seeded_duals<L>(x, first);
-            const auto ys = f(xs);
+            if (first > 0) move_seeds<L>(xs, first - L, first);
+            const auto ys = f(std::as_const(xs));
             require_vector_result<decltype(ys)>();
             const std::size_t m = std::size(ys);
             if (first == 0) J = xt::xtensor<T, 2>::from_shape({m, n});
@@ -277,7 +302,8 @@ xt::xtensor<T, 2> jacobian_sweeps(tape<T>& t, const Recording& r) {
         t.zero_adjoints();
         t.seed(outputs[i]);
         t.backward_from(std::size_t(outputs[i].index()) + 1);
-        for (std::size_t j = 0; j < n; ++j) J(i, j) = t.adjoint(xs[j]);
+        const auto adjoints = t.adjoints(first_index(xs), n);
+        for (std::size_t j = 0; j < n; ++j) J(i, j) = adjoints[j];
     }
     return J;
 }
@@ -384,18 +410,19 @@ xt::xtensor<container_number<C>, 2> reverse_hessian(F& f, const C& x) {
         using D = dual<T, L>;
         using Vars = rebind_container<C, var<D>>;
         require_callable<F, Vars>();
-        tape<D> t;
-        for (std::size_t first = 0; first < n; first += L) {
-            t.clear();
-            const auto seeds = seeded_duals<L>(x, first);
-            const Vars xs = build_container<Vars>(n, [&](std::size_t i) { return var<D>(seeds[i]); });
-            const var<D> y = as_number<var<D>>(f(xs));
-            t.backward(y);
-            for (std::size_t i = 0; i < n; ++i) {
-                const D g = t.adjoint(xs[i]);
-                for (std::size_t l = 0; l < L && first + l < n; ++l) H(i, first + l) = g.tangent(l);
+        with_workspace_tape<D>([&](tape<D>& t) {
+            auto seeds = seeded_duals<L>(x, 0);
+            for (std::size_t first = 0; first < n; first += L) {
+                t.clear();
+                if (first > 0) move_seeds<L>(seeds, first - L, first);
+                const Vars xs = independent_vars(seeds);
+                const var<D> y = as_number<var<D>>(f(xs));
+                t.backward(y);
+                const auto adjoints = t.adjoints(first_index(xs), n);
+                for (std::size_t i = 0; i < n; ++i)
+                    for (std::size_t l = 0; l < L && first + l < n; ++l) H(i, first + l) = adjoints[i].tangent(l);
             }
-        }
+        });
     });
     symmetrize(H);
     return H;
@@ -541,7 +568,8 @@ std::vector<detail::container_number<C>> vjp(F&& f, const C& x, const W& w) {
         }
         t.backward();
         std::vector<T> out(std::size(x));
-        for (std::size_t j = 0; j < out.size(); ++j) out[j] = t.adjoint(xs[j]);
+        const auto adjoints = t.adjoints(detail::first_index(xs), out.size());
+    std::copy(adjoints.begin(), adjoints.end(), out.begin());
         return out;
     });
 }

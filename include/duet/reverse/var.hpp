@@ -116,7 +116,7 @@ public:
     // vector load right after the narrower stores that built it. That load
     // cannot be store-forwarded; it waits for the stores to commit and
     // serialises the recording loop (normal_log_pdf: 18.5 -> 2.8 ns per
-    // element recorded, benchmark/tape.cpp). Member-wise copies stay in
+    // element recorded, the former benchmark/tape.cpp). Member-wise copies stay in
     // registers. Nothing relies on var being trivially copyable.
     //
     // A copy also marks both vars as shared (see accumulate below).
