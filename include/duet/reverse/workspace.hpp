@@ -5,7 +5,8 @@
 // every new page again (page faults dominate a gradient of a few thousand
 // elements: sum_iter n = 16384 went from ~310 µs to ~80 µs per gradient with
 // reuse, doc/performance.md). The workspace keeps its capacity between calls
-// on the same thread: cleared, not freed. release_workspace_tape<T>() frees it.
+// on the same thread: cleared, not freed; so does the vector of input vars
+// the gradient driver hands to f. release_workspace_tape<T>() frees both.
 //
 // Lifetime: the workspace lives until its thread exits. While a driver runs,
 // the workspace is busy; a driver called from inside the function being
@@ -17,6 +18,7 @@
 #include <optional>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "duet/reverse/tape.hpp"
 
@@ -26,6 +28,7 @@ namespace detail {
 template <class T>
 struct workspace_slot {
     std::optional<tape<T>> reusable;  // engaged on first use; always inactive
+    std::vector<var<T>> inputs;       // the drivers' input vars, capacity reused
     bool busy = false;
 };
 
@@ -69,7 +72,19 @@ void release_workspace_tape() {
             "duet::release_workspace_tape: the workspace tape is in use by a running driver "
             "(called from inside the function being differentiated)");
     slot.reusable.reset();
+    slot.inputs = {};
 }
+
+namespace detail {
+// The workspace's reusable vector of input vars when t is the workspace tape
+// itself (inside with_workspace_tape); nullptr for a fresh nested tape, whose
+// caller may be using the vector. Valid until the body returns.
+template <class T>
+std::vector<var<T>>* workspace_inputs(const tape<T>& t) {
+    auto& slot = workspace<T>();
+    return slot.busy && slot.reusable && &*slot.reusable == &t ? &slot.inputs : nullptr;
+}
+}  // namespace detail
 
 // Bytes held by this thread's workspace tape<T> (0 if never used).
 template <class T>
