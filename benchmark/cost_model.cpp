@@ -33,45 +33,13 @@
 #include "duet/drivers/container.hpp"
 #include "duet/drivers/cost_model.hpp"
 #include "duet/tensor/blas.hpp"
+#include "jacobian_functions.hpp"
 
 namespace {
 
-// A dense R^n -> R^m function: y_i = sin(sum_j a_ij tanh(x_j)) (the same as
-// in benchmark/jacobian_modes.cpp).
-struct dense_function {
-    std::size_t m;
-    template <class T>
-    std::vector<T> operator()(const std::vector<T>& x) const {
-        using std::sin;
-        using std::tanh;
-        const std::size_t n = x.size();
-        std::vector<T> t;
-        t.reserve(n);
-        for (const auto& xj : x) t.push_back(tanh(xj));
-        std::vector<T> y;
-        y.reserve(m);
-        for (std::size_t i = 0; i < m; ++i) {
-            T s = 0.0;
-            for (std::size_t j = 0; j < n; ++j) s += coefficient(i, j) * t[j];
-            y.push_back(sin(s));
-        }
-        return y;
-    }
-    static double coefficient(std::size_t i, std::size_t j) { return 1.0 / double(1 + (3 * i + 7 * j) % 17); }
-};
-
-std::vector<double> input(std::size_t n) {
-    std::vector<double> x(n);
-    for (std::size_t i = 0; i < n; ++i) x[i] = 0.5 * std::sin(double(i) + 1.0);
-    return x;
-}
-
-// CPU time of this thread, ns.
-double thread_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
-}
+using duet_bench::dense_function;
+using duet_bench::thread_ns;
+using duet_bench::dense_input;
 
 // CPU ns per call of fn: batches of doubling size until one takes >= 2 ms,
 // the faster of 3 such batches.
@@ -111,11 +79,20 @@ void timed(benchmark::State& state, double unit_ns, double per_call, Body&& body
     state.counters["f_units"] = ns / double(state.iterations()) / per_call / unit_ns;
 }
 
+// What every calibration benchmark starts from: n = m = state.range(0),
+// the dense function, its point, and the plain evaluation's CPU ns (the unit).
+struct calibration {
+    std::size_t n;
+    dense_function f;
+    std::vector<double> x;
+    double unit;
+    explicit calibration(const benchmark::State& state)
+        : n(std::size_t(state.range(0))), f{n}, x(dense_input(n)), unit(plain_ns(f, x)) {}
+};
+
 void plain(benchmark::State& state) {
-    const auto n = std::size_t(state.range(0));
-    const dense_function f{n};
-    const auto x = input(n);
-    const double unit = plain_ns(f, x);
+    const calibration c(state);
+    const auto& [n, f, x, unit] = c;
     timed(state, unit, 1.0, [&] {
         auto y = f(x);
         benchmark::DoNotOptimize(y.data());
@@ -124,13 +101,12 @@ void plain(benchmark::State& state) {
 
 template <std::size_t L>
 void forward_pass(benchmark::State& state) {
-    const auto n = std::size_t(state.range(0));
-    const dense_function f{n};
-    const auto x = input(n);
-    const double unit = plain_ns(f, x);
+    const calibration c(state);
+    const auto& [n, f, x, unit] = c;
     auto J = xt::xtensor<double, 2>::from_shape({n, n});
+    // Seeded once, as the driver does (its passes move the seeds in place).
+    const auto xs = duet::detail::seeded_duals<L>(x, 0);
     timed(state, unit, 1.0, [&] {
-        const auto xs = duet::detail::seeded_duals<L>(x, 0);
         const auto ys = f(xs);
         for (std::size_t i = 0; i < ys.size(); ++i)
             for (std::size_t l = 0; l < L && l < n; ++l) J(i, l) = ys[i].tangent(l);
@@ -139,10 +115,8 @@ void forward_pass(benchmark::State& state) {
 }
 
 void record(benchmark::State& state) {
-    const auto n = std::size_t(state.range(0));
-    const dense_function f{n};
-    const auto x = input(n);
-    const double unit = plain_ns(f, x);
+    const calibration c(state);
+    const auto& [n, f, x, unit] = c;
     timed(state, unit, 1.0, [&] {
         duet::with_workspace_tape<double>([&](duet::tape<double>&) {
             const auto r = duet::detail::record_vector_function(f, x);
@@ -152,10 +126,8 @@ void record(benchmark::State& state) {
 }
 
 void sweep(benchmark::State& state) {
-    const auto n = std::size_t(state.range(0));
-    const dense_function f{n};
-    const auto x = input(n);
-    const double unit = plain_ns(f, x);
+    const calibration c(state);
+    const auto& [n, f, x, unit] = c;
     duet::tape<double> t;
     const auto r = duet::detail::record_vector_function(f, x);
     timed(state, unit, double(n), [&] {
@@ -165,10 +137,8 @@ void sweep(benchmark::State& state) {
 }
 
 void sweep_all_outputs(benchmark::State& state) {
-    const auto n = std::size_t(state.range(0));
-    const dense_function f{n};
-    const auto x = input(n);
-    const double unit = plain_ns(f, x);
+    const calibration c(state);
+    const auto& [n, f, x, unit] = c;
     duet::tape<double> t;
     const auto r = duet::detail::record_vector_function(f, x);
     timed(state, unit, 1.0, [&] {

@@ -20,69 +20,15 @@
 #include <vector>
 
 #include "duet/chain/jacobian_chain.hpp"
+#include "jacobian_functions.hpp"
 
 namespace {
 
-// R^n -> R^m, dense: y = tanh(W x + b), m*n multiply-adds.
-struct dense_stage {
-    std::size_t m, n;
-    std::vector<double> W, b;
-    dense_stage(std::size_t rows, std::size_t cols, unsigned seed) : m(rows), n(cols), W(rows * cols), b(rows) {
-        std::mt19937 gen(seed);
-        std::uniform_real_distribution<double> u(-1.0, 1.0);
-        for (double& w : W) w = u(gen) / std::sqrt(double(cols));
-        for (double& v : b) v = 0.1 * u(gen);
-    }
-    template <class T>
-    std::vector<T> operator()(const std::vector<T>& x) const {
-        std::vector<T> y;
-        y.reserve(m);
-        for (std::size_t i = 0; i < m; ++i) {
-            const double* w = W.data() + i * n;
-            T s = b[i];
-            for (std::size_t j = 0; j < n; ++j) s += w[j] * x[j];
-            y.push_back(tanh(s));
-        }
-        return y;
-    }
-};
+using duet_bench::broadcast_stage;
+using duet_bench::dense_input;
+using duet_bench::dense_stage;
+using duet_bench::sum_of_squares;
 
-// R^n -> R^m, cheap elementwise broadcast: y_i = sin(a_i x_{i mod n}) + x_{i mod n}.
-struct broadcast_stage {
-    std::size_t m;
-    std::vector<double> a;
-    broadcast_stage(std::size_t rows, unsigned seed) : m(rows), a(rows) {
-        std::mt19937 gen(seed);
-        std::uniform_real_distribution<double> u(0.5, 1.5);
-        for (double& v : a) v = u(gen);
-    }
-    template <class T>
-    std::vector<T> operator()(const std::vector<T>& x) const {
-        std::vector<T> y;
-        y.reserve(m);
-        for (std::size_t i = 0; i < m; ++i) {
-            const T& xi = x[i % x.size()];
-            y.push_back(sin(a[i] * xi) + xi);
-        }
-        return y;
-    }
-};
-
-// R^n -> R: sum of squares.
-struct sum_of_squares {
-    template <class T>
-    std::vector<T> operator()(const std::vector<T>& x) const {
-        T s = 0.0;
-        for (const T& e : x) s += e * e;
-        return {s};
-    }
-};
-
-std::vector<double> point(std::size_t n) {
-    std::vector<double> x(n);
-    for (std::size_t i = 0; i < n; ++i) x[i] = 0.5 * std::sin(double(i) + 1.0);
-    return x;
-}
 
 // One problem: a point and a type-erased way to call jacobian_chain on it.
 struct problem {
@@ -97,7 +43,7 @@ template <class... Fs>
 std::shared_ptr<problem> make_problem(std::string name, std::size_t n0, Fs... fs) {
     auto p = std::make_shared<problem>();
     p->name = std::move(name);
-    p->x = point(n0);
+    p->x = dense_input(n0);
     auto stages = std::make_shared<std::tuple<Fs...>>(std::move(fs)...);
     const std::vector<double>* x = &p->x;
     p->run = [stages, x](int mode) {

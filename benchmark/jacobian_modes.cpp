@@ -40,40 +40,18 @@
 
 #include "duet/chain/jacobian_chain.hpp"
 #include "duet/drivers/container.hpp"
+#include "jacobian_functions.hpp"
 
 namespace {
 
+using duet_bench::broadcast_stage;
+using duet_bench::dense_function;
+using duet_bench::dense_stage;
+using duet_bench::sum_of_squares;
+using duet_bench::thread_ns;
+using duet_bench::dense_input;
+
 // ---- dense_jacobian grid ----------------------------------------------------
-
-// A dense R^n -> R^m function: y_i = sin(sum_j a_ij tanh(x_j)) (the same as
-// in benchmark/cost_model.cpp, which calibrates the model on it).
-struct dense_function {
-    std::size_t m;
-    template <class T>
-    std::vector<T> operator()(const std::vector<T>& x) const {
-        using std::sin;
-        using std::tanh;
-        const std::size_t n = x.size();
-        std::vector<T> t;
-        t.reserve(n);
-        for (const auto& xj : x) t.push_back(tanh(xj));
-        std::vector<T> y;
-        y.reserve(m);
-        for (std::size_t i = 0; i < m; ++i) {
-            T s = 0.0;
-            for (std::size_t j = 0; j < n; ++j) s += coefficient(i, j) * t[j];
-            y.push_back(sin(s));
-        }
-        return y;
-    }
-    static double coefficient(std::size_t i, std::size_t j) { return 1.0 / double(1 + (3 * i + 7 * j) % 17); }
-};
-
-std::vector<double> input(std::size_t n) {
-    std::vector<double> x(n);
-    for (std::size_t i = 0; i < n; ++i) x[i] = 0.5 * std::sin(double(i) + 1.0);
-    return x;
-}
 
 // Aborts unless A == B to 1e-12 relative to B's largest entry.
 void require_same(const xt::xtensor<double, 2>& A, const xt::xtensor<double, 2>& B, const std::string& what) {
@@ -87,13 +65,6 @@ void require_same(const xt::xtensor<double, 2>& A, const xt::xtensor<double, 2>&
         std::fprintf(stderr, "bench_jacobian_modes: %s: results differ between modes\n", what.c_str());
         std::abort();
     }
-}
-
-// CPU time of this thread, ns.
-double thread_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
 }
 
 // Best-of-5-rounds CPU ns per call of each contender, the contenders timed in
@@ -133,7 +104,7 @@ mode other(mode md) { return md == mode::forward ? mode::reverse : mode::forward
 
 void dense_jacobian(benchmark::State& state, mode md, std::size_t m) {
     const auto n = std::size_t(state.range(0));
-    const auto x = input(n);
+    const auto x = dense_input(n);
     const dense_function f{m};
     require_same(dense_jacobian_by(md, f, x), dense_jacobian_by(other(md), f, x),
                  "dense_jacobian n = " + std::to_string(n) + ", m = " + std::to_string(m));
@@ -160,7 +131,7 @@ void dense_jacobian(benchmark::State& state, mode md, std::size_t m) {
 // m is reset instead (the only state a first call lacks).
 void dense_jacobian_first_call(benchmark::State& state, std::size_t m) {
     const auto n = std::size_t(state.range(0));
-    const auto x = input(n);
+    const auto x = dense_input(n);
     const dense_function f{m};
     using memo = duet::detail::outputs_memo<dense_function, std::vector<double>>;
     auto first_call = [&] {
@@ -182,61 +153,6 @@ void dense_jacobian_first_call(benchmark::State& state, std::size_t m) {
 
 // ---- jacobian_chain shapes --------------------------------------------------
 
-// R^n -> R^m, dense: y = tanh(W x + b), m*n multiply-adds.
-struct dense_stage {
-    std::size_t m, n;
-    std::vector<double> W, b;
-    dense_stage(std::size_t rows, std::size_t cols, unsigned seed) : m(rows), n(cols), W(rows * cols), b(rows) {
-        std::mt19937 gen(seed);
-        std::uniform_real_distribution<double> u(-1.0, 1.0);
-        for (double& w : W) w = u(gen) / std::sqrt(double(cols));
-        for (double& v : b) v = 0.1 * u(gen);
-    }
-    template <class T>
-    std::vector<T> operator()(const std::vector<T>& x) const {
-        std::vector<T> y;
-        y.reserve(m);
-        for (std::size_t i = 0; i < m; ++i) {
-            const double* w = W.data() + i * n;
-            T s = b[i];
-            for (std::size_t j = 0; j < n; ++j) s += w[j] * x[j];
-            y.push_back(tanh(s));
-        }
-        return y;
-    }
-};
-
-// R^n -> R^m, cheap elementwise broadcast: y_i = sin(a_i x_{i mod n}) + x_{i mod n}.
-struct broadcast_stage {
-    std::size_t m;
-    std::vector<double> a;
-    broadcast_stage(std::size_t rows, unsigned seed) : m(rows), a(rows) {
-        std::mt19937 gen(seed);
-        std::uniform_real_distribution<double> u(0.5, 1.5);
-        for (double& v : a) v = u(gen);
-    }
-    template <class T>
-    std::vector<T> operator()(const std::vector<T>& x) const {
-        std::vector<T> y;
-        y.reserve(m);
-        for (std::size_t i = 0; i < m; ++i) {
-            const T& xi = x[i % x.size()];
-            y.push_back(sin(a[i] * xi) + xi);
-        }
-        return y;
-    }
-};
-
-// R^n -> R: sum of squares.
-struct sum_of_squares {
-    template <class T>
-    std::vector<T> operator()(const std::vector<T>& x) const {
-        T s = 0.0;
-        for (const T& e : x) s += e * e;
-        return {s};
-    }
-};
-
 struct chain_problem {
     std::string name;
     std::vector<double> x;
@@ -247,7 +163,7 @@ struct chain_problem {
 template <class... Fs>
 std::shared_ptr<chain_problem> make_chain(std::size_t n0, Fs... fs) {
     auto p = std::make_shared<chain_problem>();
-    p->x = input(n0);
+    p->x = dense_input(n0);
     auto stages = std::make_shared<std::tuple<Fs...>>(std::move(fs)...);
     chain_problem* raw = p.get();
     p->run = [stages, raw](mode md) {
@@ -260,8 +176,10 @@ std::shared_ptr<chain_problem> make_chain(std::size_t n0, Fs... fs) {
             *stages);
     };
     p->plan = std::apply([&](const auto&... f) { return duet::plan_jacobian_chain(p->x, f...); }, *stages);
-    for (std::size_t i = 0; i < p->plan.dims.size(); ++i)
-        p->name += (i ? "x" : "") + std::to_string(p->plan.dims[i]);
+    for (std::size_t i = 0; i < p->plan.dims.size(); ++i) {
+        if (i > 0) p->name += 'x';  // appends: `"x" + std::string` trips GCC 12's -Wrestrict
+        p->name += std::to_string(p->plan.dims[i]);
+    }
     return p;
 }
 

@@ -174,17 +174,22 @@ void move_seeds(Duals& xs, std::size_t from, std::size_t to) {
     for (std::size_t l = 0; l < L && to + l < n; ++l) xs[to + l].tangent(l) = 1;
 }
 
-// x as independent variables on the active tape, registered in one step:
-// statements first .. first + n - 1 in index order (read their adjoints
-// with tape.adjoints(first_index(xs), n)).
+// Registers x's elements as independent variables on the active tape in one
+// step (statements first .. first + n - 1, in index order; read their
+// adjoints with tape.adjoints(first_index(xs), n)) and returns make(i), the
+// var of element i. make refers to x and the tape.
 template <class C>
-auto independent_vars(const C& x) {
+auto register_independents(const C& x) {
     using T = container_number<C>;
     tape<T>& t = active_tape_or_throw<T>();
     const std::size_t first = t.new_independents(std::size(x));
-    return build_container<rebind_container<C, var<T>>>(std::size(x), [&](std::size_t i) {
-        return registered_var<T>::make(t, T(x[i]), tape_index(first + i));
-    });
+    return [&t, &x, first](std::size_t i) { return registered_var<T>::make(t, T(x[i]), tape_index(first + i)); };
+}
+
+// x as a container of independent variables on the active tape.
+template <class C>
+auto independent_vars(const C& x) {
+    return build_container<rebind_container<C, var<container_number<C>>>>(std::size(x), register_independents(x));
 }
 
 // The statement of the first of a container of independent_vars (0 if empty).
@@ -225,11 +230,9 @@ container_value_and_gradient<C> reverse_value_and_gradient(F& f, const C& x) {
         // 6.0 -> 3.0 us, at n = 16 154 -> 78 ns).
         if constexpr (std::is_same_v<Vars, std::vector<var<T>>>) {
             if (std::vector<var<T>>* reused = workspace_inputs<T>(t)) {
-                const std::size_t n = std::size(x);
-                const std::size_t first = t.new_independents(n);
+                const auto make = register_independents(x);
                 reused->clear();
-                for (std::size_t i = 0; i < n; ++i)
-                    reused->push_back(registered_var<T>::make(t, T(x[i]), tape_index(first + i)));
+                for (std::size_t i = 0; i < std::size(x); ++i) reused->push_back(make(i));
                 return gradient_of(std::as_const(*reused));
             }
         }
