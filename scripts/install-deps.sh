@@ -6,8 +6,8 @@ set -euo pipefail
 
 required=(libxtensor-dev libxtensor-blas-dev libopenblas-dev libboost-dev catch2
           libbenchmark-dev cmake ninja-build g++ clang libclang-rt-14-dev python3
-          gnuplot-nox)
-peers=(libadolc-dev libtrilinos-sacado-dev libeigen3-dev libceres-dev)
+          gnuplot-nox libeigen3-dev)
+peers=(libadolc-dev libtrilinos-sacado-dev libceres-dev)
 
 with_peers=0
 for arg in "$@"; do

@@ -8,6 +8,7 @@
 #include "duet/chain/tensor_stage.hpp"
 #include "duet/check/check_gradient.hpp"
 #include "duet/check/finite_difference.hpp"
+#include "duet/core/custom.hpp"
 #include "duet/core/evaluate.hpp"
 #include "duet/core/expression.hpp"
 #include "duet/core/functions.hpp"
