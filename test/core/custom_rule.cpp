@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <numbers>
+#include <type_traits>
 #include <vector>
 
 #include <duet/duet.hpp>
@@ -29,6 +30,23 @@ struct beta_rule {
     static double value(double a, double b) { return std::beta(a, b); }
     static double left(double a, double b, double y) { return y * (duet::digamma(a) - duet::digamma(a + b)); }
     static double right(double a, double b, double y) { return y * (duet::digamma(b) - duet::digamma(a + b)); }
+};
+
+// Ei again, nesting: value calls the C function on plain numbers and applies
+// the rule itself one level down on duet numbers; the derivative is generic.
+struct expint_any_order_rule {
+    template <class T>
+    static T value(const T& x) {
+        if constexpr (std::is_floating_point_v<T>)
+            return std::expint(x);
+        else
+            return T(duet::apply_rule(expint_any_order_rule{}, x));
+    }
+    template <class T>
+    static T derivative(const T& x, const T&) {
+        using std::exp;
+        return T(exp(x) / x);
+    }
 };
 
 // Generic: the standard normal CDF and its density.
@@ -273,4 +291,26 @@ TEST_CASE("custom rules: double-only rules compose with nested generic code at f
     const std::vector<double> p{0.2, 0.8};
     const auto H = duet::hessian(g, p);
     CHECK(close(H(0, 1), std::expint(1.5), 1e-15));
+}
+
+TEST_CASE("custom rules: a C function made nestable by a rule that applies itself one level down") {
+    STATIC_REQUIRE(duet::unary_rule_for<expint_any_order_rule, duet::dual<duet::dual<double>>>);
+    const auto f = [](auto t) { return duet::apply_rule(expint_any_order_rule{}, t * t); };
+    for (double x : {0.7, 1.6}) {
+        // d/dx Ei(x^2) = 2 e^(x^2) / x, second derivative 2 e^(x^2) (2 - 1/x^2)
+        const double e = std::exp(x * x);
+        CHECK(close(duet::derivative(duet::reverse, f, x), 2 * e / x, 1e-14));
+        const double second = duet::derivative([&](auto t) { return duet::derivative(f, t); }, x);
+        CHECK(close(second, 2 * e * (2 - 1 / (x * x)), 1e-13));
+    }
+    const auto g = [](const auto& v) { return duet::apply_rule(expint_any_order_rule{}, v[0] * v[1]) + v[1]; };
+    const std::vector<double> p{0.9, 1.3};
+    const auto Hfd = duet::fd::hessian(g, p, duet::fd::options{0.0, 2});
+    const auto Hr = duet::hessian(duet::reverse, g, p);
+    const auto Hf = duet::hessian(duet::forward, g, p);
+    for (std::size_t i = 0; i < 2; ++i)
+        for (std::size_t j = 0; j < 2; ++j) {
+            CHECK(close(Hr(i, j), Hfd(i, j), 1e-8));
+            CHECK(close(Hf(i, j), Hr(i, j), 1e-13));
+        }
 }
