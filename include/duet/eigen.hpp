@@ -16,6 +16,9 @@
 //   Eigen expression (evaluated once), a std::vector or a std::array of m
 //   scalars; as always with Eigen, not a lazy expression over f's locals.
 //
+//   x: any other Eigen column vector expression (Eigen::Map, Eigen::Ref, a
+//   block v.head(k), ...): the drivers of its plain vector type on x.eval().
+//
 //   x: std::span<const T> (or std::span<T>): the same drivers, with the results
 //   of a std::vector<T> argument (gradient -> std::vector<T>, Jacobian ->
 //   xt::xtensor<T, 2>); f receives `const std::vector<N>&`. The span's
@@ -260,6 +263,26 @@ concept eigen_vector_argument =
 template <class S>
 concept span_argument = detail::eigen_is_span<std::remove_cvref_t<S>>::value;
 
+namespace detail {
+// Derived from some Eigen::MatrixBase<D> (a VectorBlock's base is the
+// MatrixBase of a Block, not of itself).
+template <class D>
+std::true_type eigen_matrix_base_test(const Eigen::MatrixBase<D>*);
+std::false_type eigen_matrix_base_test(...);
+
+template <class X>
+concept eigen_column_expression =
+    decltype(eigen_matrix_base_test(static_cast<const X*>(nullptr)))::value && X::ColsAtCompileTime == 1 &&
+    std::floating_point<typename X::Scalar> && !is_eigen_vector<X>::value;
+}  // namespace detail
+
+// Any other Eigen column vector expression of floating-point numbers:
+// Eigen::Map, Eigen::Ref, a block such as v.head(3), a product A * b. The
+// drivers run on x.eval(), its plain vector (one copy), and return what they
+// return for that.
+template <class X>
+concept eigen_vector_expression = detail::eigen_column_expression<std::remove_cvref_t<X>>;
+
 // ---- Eigen vectors ----------------------------------------------------------
 // gradient and value_and_gradient: the generic container drivers already
 // return x's type. Jacobians and Hessians come back as Eigen matrices.
@@ -388,6 +411,53 @@ auto jvp(F&& f, S x, const V& v) {
 template <class F, span_argument S, class W>
 auto vjp(F&& f, S x, const W& w) {
     return vjp(f, detail::eigen_span_copy(x), w);
+}
+
+// ---- other Eigen vector expressions ---------------------------------------------
+
+template <mode_tag Mode, class F, eigen_vector_expression X>
+auto value_and_gradient(Mode mode, F&& f, const X& x) {
+    return value_and_gradient(mode, f, x.eval());
+}
+template <class F, eigen_vector_expression X>
+    requires(!mode_tag<F>)
+auto value_and_gradient(F&& f, const X& x) {
+    return value_and_gradient(automatic, f, x.eval());
+}
+template <mode_tag Mode, class F, eigen_vector_expression X>
+auto gradient(Mode mode, F&& f, const X& x) {
+    return gradient(mode, f, x.eval());
+}
+template <class F, eigen_vector_expression X>
+    requires(!mode_tag<F>)
+auto gradient(F&& f, const X& x) {
+    return gradient(automatic, f, x.eval());
+}
+template <mode_tag Mode, class F, eigen_vector_expression X>
+auto jacobian(Mode mode, F&& f, const X& x) {
+    return jacobian(mode, f, x.eval());
+}
+template <class F, eigen_vector_expression X>
+    requires(!mode_tag<F>)
+auto jacobian(F&& f, const X& x) {
+    return jacobian(automatic, f, x.eval());
+}
+template <mode_tag Mode, class F, eigen_vector_expression X>
+auto hessian(Mode mode, F&& f, const X& x) {
+    return hessian(mode, f, x.eval());
+}
+template <class F, eigen_vector_expression X>
+    requires(!mode_tag<F>)
+auto hessian(F&& f, const X& x) {
+    return hessian(automatic, f, x.eval());
+}
+template <class F, eigen_vector_expression X, class V>
+auto jvp(F&& f, const X& x, const V& v) {
+    return jvp(f, x.eval(), v);
+}
+template <class F, eigen_vector_expression X, class W>
+auto vjp(F&& f, const X& x, const W& w) {
+    return vjp(f, x.eval(), w);
 }
 
 }  // namespace duet

@@ -328,3 +328,24 @@ TEST_CASE("span: the std::vector drivers on a span, with std::vector results") {
     static_assert(std::is_same_v<decltype(gf), std::vector<float>>);
     REQUIRE(gf == std::vector<float>{-1.5f, 2.25f});
 }
+
+TEST_CASE("eigen: Map, Ref and blocks run on their plain vector") {
+    std::vector<double> raw = point(6);
+    const Eigen::Map<const Eigen::VectorXd> map(raw.data(), 6);
+    const Eigen::VectorXd plain = map;
+    auto g = duet::gradient(duet::reverse, scalar_f, map);
+    static_assert(std::is_same_v<decltype(g), Eigen::VectorXd>);
+    require_same_vector(g, duet::gradient(duet::reverse, scalar_f, plain));
+    require_same_vector(duet::gradient(scalar_f, map), duet::gradient(scalar_f, plain));
+    const Eigen::Ref<const Eigen::VectorXd> ref(plain);
+    require_same_vector(duet::gradient(duet::forward, scalar_f, ref), duet::gradient(duet::forward, scalar_f, plain));
+    auto [v, gh] = duet::value_and_gradient(scalar_f, plain.head(4));
+    REQUIRE(v == scalar_f(Eigen::VectorXd(plain.head(4))));
+    require_same_vector(gh, duet::gradient(scalar_f, Eigen::VectorXd(plain.head(4))));
+    REQUIRE(duet::jacobian(vector_f_eigen, map) == duet::jacobian(vector_f_eigen, plain));
+    REQUIRE(duet::hessian(duet::forward, scalar_f, map) == duet::hessian(duet::forward, scalar_f, plain));
+    const Eigen::VectorXd d = Eigen::VectorXd::LinSpaced(6, -1.0, 1.0);
+    require_same_vector(duet::jvp(vector_f_eigen, map, d), duet::jvp(vector_f_eigen, plain, d));
+    const Eigen::VectorXd w = Eigen::VectorXd::LinSpaced(7, 0.5, 2.0);
+    require_same_vector(duet::vjp(vector_f_eigen, ref, w), duet::vjp(vector_f_eigen, plain, w));
+}
