@@ -349,3 +349,14 @@ TEST_CASE("eigen: Map, Ref and blocks run on their plain vector") {
     const Eigen::VectorXd w = Eigen::VectorXd::LinSpaced(7, 0.5, 2.0);
     require_same_vector(duet::vjp(vector_f_eigen, ref, w), duet::vjp(vector_f_eigen, plain, w));
 }
+
+TEST_CASE("eigen: central differences and check_gradient take Eigen vectors too") {
+    const std::vector<double> xv = point(5);
+    const Eigen::VectorXd x = to_eigen<double>(xv);
+    const auto fd = duet::fd::gradient(scalar_f, x);
+    static_assert(std::is_same_v<std::remove_cvref_t<decltype(fd)>, Eigen::VectorXd>);
+    require_same_vector(fd, duet::fd::gradient(scalar_f, xv));
+    const auto report = duet::check_gradient(scalar_f, x);
+    REQUIRE(report.ok);
+    REQUIRE(report.max_abs_error < 1e-7);
+}
