@@ -114,6 +114,30 @@ struct eigen_num_traits : Eigen::GenericNumTraits<D> {
     static int max_exponent() { return Eigen::NumTraits<T>::max_exponent(); }
 };
 
+// The number an expression of duet numbers evaluates to: the type of its
+// first variable leaf (var<T>, or the dual with its lanes and tag).
+template <class E>
+struct eigen_leaf_of {};
+template <class E>
+    requires leaf<E>
+struct eigen_leaf_of<E> {
+    using type = E;
+};
+template <class R, class A>
+struct eigen_leaf_of<unary_node<R, A>> : eigen_leaf_of<A> {};
+template <class R, class A, class B>
+struct eigen_leaf_of<binary_node<R, A, B>>
+    : std::conditional_t<constant_node<A>, eigen_leaf_of<B>, eigen_leaf_of<A>> {};
+
+// An unevaluated expression of duet numbers (a * b, x / s), as Eigen's
+// internals meet them when they deduce a scalar type from an expression
+// (numext::abs2(x / s) in stableNorm): its NumTraits are its number's, so
+// Eigen converts it to that number.
+template <class E>
+concept eigen_duet_expression = expression<E> && !leaf<E> && requires {
+    typename eigen_leaf_of<E>::type;
+} && eigen_duet_number<typename eigen_leaf_of<E>::type>;
+
 }  // namespace duet::detail
 
 namespace Eigen {
@@ -121,6 +145,9 @@ namespace Eigen {
 template <class D>
     requires duet::detail::eigen_duet_number<D>
 struct NumTraits<D> : duet::detail::eigen_num_traits<D> {};
+template <class E>
+    requires duet::detail::eigen_duet_expression<E>
+struct NumTraits<E> : duet::detail::eigen_num_traits<typename duet::detail::eigen_leaf_of<E>::type> {};
 
 // A duet number with a plain number (either side) gives the duet number:
 // `2.0 * x` multiplies the elements by the constant 2.

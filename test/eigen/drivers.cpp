@@ -226,7 +226,8 @@ TEST_CASE("eigen: Eigen idioms inside f agree with central differences in every 
         using T = typename std::decay_t<decltype(v)>::Scalar;
         const auto w = (2.0 * v).eval();  // duet numbers times a double
         return T(v.squaredNorm() + v.dot(w) * 0.25 + v.norm() + v.array().exp().sum() +
-                 c.template cast<T>().dot(v) + v.maxCoeff() + v.prod());
+                 c.template cast<T>().dot(v) + v.maxCoeff() + v.prod() + v.stableNorm() + v.blueNorm() +
+                 v.hypotNorm() + v.template lpNorm<1>() + v.mean() + v.normalized().sum());
     };
     auto fd_f = [&f](const std::vector<double>& v) {
         return f(Eigen::Vector4d(v[0], v[1], v[2], v[3]));
