@@ -137,3 +137,40 @@ TEST_CASE("compositions satisfy the dot-product identity", "[tensor][identity]")
         },
         A, v4);
 }
+
+TEST_CASE("broadcasting satisfies the dot-product identity", "[tensor][identity][broadcasting]") {
+    const tensor<1> row = random_tensor<1>(rng, {4});
+    const tensor<2> column = random_tensor<2>(rng, {3, 1});
+    const tensor<2> lead = random_tensor<2>(rng, {1, 4}, 0.5, 1.5);
+    const tensor<3> T1 = random_tensor<3>(rng, {2, 1, 4});
+    check_identity("(3, 4) + (4,)", [](auto a, auto b) { return a + b; }, A, row);
+    check_identity("(4,) * (3, 4)", [](auto a, auto b) { return a * b; }, row, A);
+    check_identity("(3, 1) - (1, 4)", [](auto a, auto b) { return a - b; }, column, lead);
+    check_identity("(3, 4) / (1, 4)", [](auto a, auto b) { return a / b; }, A, lead);
+    check_identity("(2, 1, 4) * (3, 1)", [](auto a, auto b) { return a * b; }, T1, column);
+    check_identity("(2, 3, 4) + (4,)", [](auto a, auto b) { return a + b; }, T, row);
+    check_identity("pow((3, 4), (1, 4))", [](auto a, auto b) { return duet::pow(a, b); }, P, lead);
+    check_identity("max((3, 1), (4,))", [](auto a, auto b) { return duet::max(a, b); }, column, row);
+    check_identity("atan2((4,), (3, 1))", [](auto a, auto b) { return duet::atan2(a, b); }, row, column);
+}
+
+TEST_CASE("reductions along axes, prod, amax, views satisfy the dot-product identity",
+          "[tensor][identity][axes]") {
+    for (std::size_t axis = 0; axis < 3; ++axis) {
+        check_identity("prod axis", [axis](auto a) { return duet::prod(a, axis); }, T);
+        check_identity("amax axis", [axis](auto a) { return duet::amax(a, axis); }, T);
+        check_identity("amin axis", [axis](auto a) { return duet::amin(a, axis); }, T);
+        check_identity("log_sum_exp axis", [axis](auto a) { return duet::log_sum_exp(a, axis); }, T);
+        check_identity("softmax axis", [axis](auto a) { return duet::softmax(a, axis); }, T);
+    }
+    check_identity("prod", [](auto a) { return duet::prod(a); }, P);
+    check_identity("prod with a zero", [](auto a) { return duet::prod(a); }, tensor<1>{1.5, 0.0, -2.0});
+    check_identity("amax", [](auto a) { return duet::amax(a); }, A);
+    check_identity("softmax_cross_entropy",
+                   [](auto z) { return duet::softmax_cross_entropy(z, tensor<2>{{1, 0, 0, 0}, {0, 0, 1, 0}, {0, 1, 0, 0}}); }, A);
+    check_identity("element", [](auto a) { return a(2, 1); }, A);
+    check_identity("row view", [](auto a) { return duet::view(a, 1, xt::all()); }, A);
+    check_identity("range view", [](auto a) { return duet::view(a, xt::all(), xt::range(1, 3), 2); }, T);
+    check_identity("xt::sum(a, {0, 2})", [](auto a) { return xt::sum(a, {0, 2}); }, T);
+    check_identity("xt::linalg::dot", [](auto a, auto b) { return xt::linalg::dot(a, b); }, A, B);
+}

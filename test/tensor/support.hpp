@@ -45,6 +45,8 @@ template <class R>
 double plain_value(const R& r) {
     if constexpr (std::is_arithmetic_v<R>)
         return static_cast<double>(r);
+    else if constexpr (requires { static_cast<double>(r()); })
+        return static_cast<double>(r());  // a rank-0 expression's element
     else
         return tensor<0>(r)();
 }

@@ -15,10 +15,15 @@
 //                                           both output and input.
 //   jvp(f, x, v)                            J v, in f's output shape
 //   vjp(f, x, w)                            wᵀ J, in x's shape
+//   jvp(f, std::tuple{x1, x2}, std::tuple{v1, v2})
+//                                           Σ_i J_i v_i (one tangent pass)
+//   vjp(f, std::tuple{x1, x2}, w)           std::tuple{wᵀ J_1, wᵀ J_2} (one sweep)
 //
 // reverse:   one evaluation, one adjoint sweep per output element (matrix
 //            adjoints through BLAS).
-// forward:   one evaluation, one tangent pass per input element.
+// forward:   one evaluation, tangent passes along the unit directions,
+//            32 directions ("lanes") per pass (matrix tangents through one
+//            gemm per pass); jacobian_forward_lanes(f, x, L) chooses L.
 // automatic: gradient -> reverse; jacobian -> the cheaper of the two
 //            (forward when x has fewer elements than f's output).
 // Shape mismatches throw std::invalid_argument (naming both shapes) during
@@ -26,6 +31,7 @@
 // arguments are never modified.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <stdexcept>
@@ -79,7 +85,7 @@ struct gradient_sink {
     std::tuple<tensor<K>...> gradients;
     std::array<bool, sizeof...(K)> touched{};
 
-    explicit gradient_sink(const tensor<K>&... x) : gradients(tensor<K>::from_shape(x.shape())...) {}
+    explicit gradient_sink(const tensor<K>&... x) : gradients(adjoint_storage<K>(x.shape())...) {}
 
     template <std::size_t I, class Produce>
     void operator()(std::integral_constant<std::size_t, I>, Produce&& produce) {
@@ -117,6 +123,45 @@ struct single_seed {
     }
 };
 
+// Forward passes carry this many directions ("lanes") at once: matrix
+// tangents go through one matrix-matrix product per pass instead of one
+// matrix-vector product per direction, and each element's local partials
+// are computed once per pass.
+inline constexpr std::size_t default_lanes = 32;
+
+// Lane seeds for one forward pass: argument Active has the lane tangent *t.
+template <std::size_t Active, std::size_t K>
+struct lane_seed {
+    const tensor<K + 1>* t;
+    template <std::size_t J>
+    auto get() const {
+        if constexpr (J == Active)
+            return t;
+        else
+            return nullptr;
+    }
+};
+
+// Derivatives along the unit directions e_j, j = 0 .. x.size()-1, of the
+// evaluated expression `cache` with respect to argument I (of value x),
+// `lanes` directions per pass: column(j, t, l) receives lane l of the pass
+// (the tangent in direction e_j, flattened row-major), or nullptr if zero.
+template <std::size_t I, std::size_t K, class Cache, class Column>
+void unit_directions(const Cache& cache, const tensor<K>& x, std::size_t lanes, Column&& column) {
+    const std::size_t n = x.size();
+    if (lanes == 0) lanes = 1;
+    tensor<K + 1> seed;
+    for (std::size_t j0 = 0; j0 < n; j0 += lanes) {
+        const std::size_t L = std::min(lanes, n - j0);
+        if (seed.size() != L * n) seed = detail::lanes_shaped<K>(L, x.shape());
+        seed.fill(0.0);
+        for (std::size_t l = 0; l < L; ++l) seed.data()[l * n + j0 + l] = 1.0;
+        const auto t = tangent_lanes(cache, lane_seed<I, K>{&seed}, L);
+        const std::size_t m = cache.value().size();
+        for (std::size_t l = 0; l < L; ++l) column(j0 + l, t.is_zero() ? nullptr : t.get()->data() + l * m);
+    }
+}
+
 template <class Cache, class Seeds>
 double scalar_tangent(const Cache& cache, const Seeds& seeds) {
     const auto t = tangent(cache, seeds);
@@ -152,17 +197,13 @@ auto forward_value_and_gradient(F& f, const tensor<K>&... x) {
     if constexpr (tensor_node<E>) {
         const auto cache = evaluate(e);
         value = cache.value()();
-        // One tangent pass per element of each argument, seeded with e_j.
+        // Tangent passes along e_j for every element of each argument,
+        // default_lanes directions per pass.
         auto passes = [&]<std::size_t I, std::size_t KI>(std::integral_constant<std::size_t, I>,
                                                         const tensor<KI>& xi) {
-            auto seed = tensor<KI>::from_shape(xi.shape());
-            seed.fill(0.0);
             auto& g = std::get<I>(gradients);
-            for (std::size_t j = 0; j < xi.size(); ++j) {
-                seed.data()[j] = 1.0;
-                g.data()[j] = scalar_tangent(cache, single_seed<I, KI>{&seed});
-                seed.data()[j] = 0.0;
-            }
+            unit_directions<I>(cache, xi, default_lanes,
+                               [&](std::size_t j, const double* t) { g.data()[j] = t ? t[0] : 0.0; });
         };
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             (passes(std::integral_constant<std::size_t, I>{}, x), ...);
@@ -204,9 +245,10 @@ auto gradient(F&& f, const tensor<K>&... x) {
 }
 
 // ---- jacobian ------------------------------------------------------------------
-template <mode_tag Mode, class F, std::size_t K>
-tensor<2> jacobian(Mode, F&& f, const tensor<K>& x) {
-    const auto e = detail::tensor_driver::call_with_tensor_vars(f, x);
+namespace detail::tensor_driver {
+template <class Mode, class F, std::size_t K>
+tensor<2> jacobian(Mode, F& f, const tensor<K>& x, std::size_t lanes) {
+    const auto e = call_with_tensor_vars(f, x);
     using E = std::remove_cvref_t<decltype(e)>;
     static_assert(tensor_node<E>,
                   "duet::jacobian: the function must return a tensor expression of its argument");
@@ -218,19 +260,14 @@ tensor<2> jacobian(Mode, F&& f, const tensor<K>& x) {
 
     const bool use_forward = std::is_same_v<Mode, forward_t> ||
                              (std::is_same_v<Mode, automatic_t> && n < m);
-    if (use_forward) {  // column j = J e_j
-        auto seed = tensor<K>::from_shape(x.shape());
-        seed.fill(0.0);
-        for (std::size_t j = 0; j < n; ++j) {
-            seed.data()[j] = 1.0;
-            const auto t = tangent(cache, detail::tensor_driver::single_seed<0, K>{&seed});
-            for (std::size_t i = 0; i < m; ++i) J(i, j) = t.is_zero() ? 0.0 : t.get()->data()[i];
-            seed.data()[j] = 0.0;
-        }
+    if (use_forward) {  // column j = J e_j, default_lanes columns per pass
+        detail::tensor_driver::unit_directions<0>(cache, x, lanes, [&](std::size_t j, const double* t) {
+            for (std::size_t i = 0; i < m; ++i) J(i, j) = t ? t[i] : 0.0;
+        });
     } else {  // row i = e_iᵀ J
         auto w = tensor<R>::from_shape(y.shape());
         w.fill(0.0);
-        detail::tensor_driver::gradient_sink<K> sink(x);
+        gradient_sink<K> sink(x);
         for (std::size_t i = 0; i < m; ++i) {
             w.data()[i] = 1.0;
             sink.reset();
@@ -242,6 +279,19 @@ tensor<2> jacobian(Mode, F&& f, const tensor<K>& x) {
         }
     }
     return J;
+}
+}  // namespace detail::tensor_driver
+
+template <mode_tag Mode, class F, std::size_t K>
+tensor<2> jacobian(Mode mode, F&& f, const tensor<K>& x) {
+    return detail::tensor_driver::jacobian(mode, f, x, detail::tensor_driver::default_lanes);
+}
+// The forward Jacobian with a chosen number of directions per tangent pass
+// (1 = one pass per input element; duet::jacobian(duet::forward, ...) uses
+// 32): the same numbers, the speed differs (benchmark/tensor.cpp).
+template <class F, std::size_t K>
+tensor<2> jacobian_forward_lanes(F&& f, const tensor<K>& x, std::size_t lanes) {
+    return detail::tensor_driver::jacobian(forward, f, x, lanes);
 }
 template <class F, std::size_t K>
     requires(!mode_tag<F>)
@@ -287,6 +337,76 @@ tensor<K> vjp(F&& f, const tensor<K>& x, const tensor<R>& w) {
 }
 template <class F, std::size_t K>
 tensor<K> vjp(F&& f, const tensor<K>& x, double w) {
+    return vjp(f, x, tensor<0>(w));
+}
+
+// ---- several arguments: a tangent / cotangent per argument ---------------------
+namespace detail::tensor_driver {
+// Seeds: argument I has tangent *std::get<I>(v).
+template <class Tuple>
+struct tuple_seeds {
+    const Tuple* v;
+    template <std::size_t J>
+    auto get() const {
+        return &std::get<J>(*v);
+    }
+};
+
+template <class... T>
+struct tensor_tuple_ranks;
+template <std::size_t... K>
+struct tensor_tuple_ranks<tensor<K>...> {
+    template <class F>
+    static auto call(F& f, const std::tuple<tensor<K>...>& x) {
+        return std::apply([&](const auto&... a) { return call_with_tensor_vars(f, a...); }, x);
+    }
+};
+}  // namespace detail::tensor_driver
+
+// J v for f(x1, ..., xn): one tangent pass with tangent v_i for argument i
+// (x and v: std::tuples of tensors, v_i of x_i's shape). The result has f's
+// output shape: Σ_i J_i v_i.
+template <class F, std::size_t... K>
+auto jvp(F&& f, const std::tuple<tensor<K>...>& x, const std::tuple<tensor<K>...>& v) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        ((detail::same_shape(std::get<I>(x).shape(), std::get<I>(v).shape())
+              ? void()
+              : detail::throw_shape_mismatch("jvp", std::get<I>(x).shape(), std::get<I>(v).shape(),
+                                             "differ (each direction must have its argument's shape)")),
+         ...);
+    }(std::index_sequence_for<tensor<K>...>{});
+    const auto e = detail::tensor_driver::tensor_tuple_ranks<tensor<K>...>::call(f, x);
+    using E = std::remove_cvref_t<decltype(e)>;
+    static_assert(tensor_node<E>, "duet::jvp: the function must return a tensor expression");
+    const auto cache = evaluate(e);
+    const auto t = tangent(cache, detail::tensor_driver::tuple_seeds<std::tuple<tensor<K>...>>{&v});
+    if (t.is_zero()) {
+        auto z = tensor<E::rank>::from_shape(cache.value().shape());
+        z.fill(0.0);
+        return z;
+    }
+    return tensor<E::rank>(*t.get());
+}
+
+// wᵀ J for f(x1, ..., xn): one adjoint sweep; a std::tuple of the
+// cotangents wᵀ J_i, each of its argument's shape.
+template <class F, std::size_t... K, std::size_t R>
+std::tuple<tensor<K>...> vjp(F&& f, const std::tuple<tensor<K>...>& x, const tensor<R>& w) {
+    const auto e = detail::tensor_driver::tensor_tuple_ranks<tensor<K>...>::call(f, x);
+    using E = std::remove_cvref_t<decltype(e)>;
+    static_assert(tensor_node<E>, "duet::vjp: the function must return a tensor expression");
+    static_assert(E::rank == R, "duet::vjp: w must have the rank of the function's output");
+    const auto cache = evaluate(e);
+    if (!detail::same_shape(cache.value().shape(), w.shape()))
+        detail::throw_shape_mismatch("vjp", cache.value().shape(), w.shape(),
+                                     "differ (w must have the output's shape)");
+    auto sink = std::apply([](const auto&... a) { return detail::tensor_driver::gradient_sink<K...>(a...); }, x);
+    sweep(cache, w, sink);
+    sink.zero_untouched();
+    return std::move(sink.gradients);
+}
+template <class F, std::size_t... K>
+std::tuple<tensor<K>...> vjp(F&& f, const std::tuple<tensor<K>...>& x, double w) {
     return vjp(f, x, tensor<0>(w));
 }
 

@@ -30,6 +30,19 @@ inline void gemm(const tensor<2>& a, bool transpose_a, const tensor<2>& b, bool 
                          out.data(), ix(n));
 }
 
+// Raw row-major form: out (m x n, leading dimension n) (+)= op(A) op(B), with
+// op(A) m x k and op(B) k x n stored with leading dimensions lda, ldb.
+inline void gemm(bool transpose_a, bool transpose_b, std::size_t m, std::size_t n, std::size_t k,
+                 const double* a, std::size_t lda, const double* b, std::size_t ldb, double* out,
+                 bool accumulate) {
+    if (!accumulate)
+        for (std::size_t i = 0; i < m * n; ++i) out[i] = 0.0;
+    if (m == 0 || n == 0 || k == 0) return;
+    cxxblas::gemm<index>(cxxblas::RowMajor, transpose_a ? cxxblas::Trans : cxxblas::NoTrans,
+                         transpose_b ? cxxblas::Trans : cxxblas::NoTrans, ix(m), ix(n), ix(k), 1.0, a,
+                         ix(lda), b, ix(ldb), accumulate ? 1.0 : 0.0, out, ix(n));
+}
+
 // out (+)= op(A) x.
 inline void gemv(const tensor<2>& a, bool transpose_a, const tensor<1>& x, tensor<1>& out,
                  bool accumulate) {

@@ -4,9 +4,13 @@
 // tangents and adjoints), so a tensor sigmoid and a scalar sigmoid cannot
 // disagree.
 //
-// Operands have equal shapes, or one of them has rank 0 (a number, or a
-// rank-0 tensor) and is broadcast; its adjoint is then the sum over the
-// elements. Anything else throws std::invalid_argument naming both shapes.
+// Operands broadcast by numpy's rule (xtensor's too): shapes are aligned
+// from the last axis, a missing leading axis counts as size 1, and each pair
+// of aligned sizes must be equal or one of them 1 (that operand repeats
+// along the axis). A number is a rank-0 operand. The adjoint of a broadcast
+// operand is the sum of its elements' uses: the sum over the broadcast axes.
+// Shapes that do not broadcast throw std::invalid_argument naming both
+// shapes and the rule.
 //
 // Zero tangents, as in duet::dual: an element whose incoming tangent is
 // exactly zero contributes exactly zero, even where the local partial is
@@ -15,10 +19,12 @@
 // (0 * inf = NaN), so forward and reverse agree element by element.
 #pragma once
 
+#include <array>
 #include <concepts>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "duet/core/rules.hpp"
 #include "duet/tensor/nodes.hpp"
@@ -26,25 +32,101 @@
 namespace duet {
 namespace detail {
 
-template <std::size_t KA, std::size_t KB>
-constexpr std::size_t broadcast_rank() {
-    static_assert(KA == KB || KA == 0 || KB == 0,
-                  "duet: an elementwise operation needs operands of equal shape, or a number "
-                  "(rank 0) on one side");
-    return KA > KB ? KA : KB;
+inline constexpr const char* broadcast_rule =
+    "do not broadcast (numpy rule: shapes aligned from the last axis, each pair of sizes equal "
+    "or one of them 1)";
+
+// The shape of a result of rank R broadcast from shapes a and b.
+template <std::size_t R, class SA, class SB>
+std::array<std::size_t, R> broadcast_shape(const char* what, const SA& a, const SB& b) {
+    std::array<std::size_t, R> out{};
+    for (std::size_t d = 0; d < R; ++d) {
+        const std::size_t da = d + a.size() >= R ? a[d + a.size() - R] : 1;
+        const std::size_t db = d + b.size() >= R ? b[d + b.size() - R] : 1;
+        if (da == db || db == 1)
+            out[d] = da;
+        else if (da == 1)
+            out[d] = db;
+        else
+            throw_shape_mismatch(what, a, b, broadcast_rule);
+    }
+    return out;
 }
 
-// Element i of an operand of rank K inside a result of rank R (a rank-0
-// operand is broadcast).
-template <std::size_t K, std::size_t R>
-inline double element(const tensor<K>& t, std::size_t i) {
-    if constexpr (K == 0 && R != 0)
-        return t.data()[0];
-    else
-        return t.data()[i];
+// The strides (in elements) with which an operand of shape s is read as a
+// tensor of the broadcast shape r: 0 along the axes it is repeated on.
+template <std::size_t R, class S>
+std::array<std::size_t, R> broadcast_strides(const S& s, const std::array<std::size_t, R>& r) {
+    std::array<std::size_t, R> strides{};
+    std::size_t stride = 1;
+    for (std::size_t d = R; d-- > 0;) {
+        if (d + s.size() < R) break;  // a missing leading axis: stride 0
+        const std::size_t n = s[d + s.size() - R];
+        strides[d] = n == 1 && r[d] != 1 ? 0 : stride;
+        stride *= n;
+    }
+    return strides;
 }
 
-inline void store(double& out, double c, bool accumulate) { out = accumulate ? out + c : c; }
+// f(i, ia, ib) for every element i of a result of shape r (row-major), ia
+// and ib the flat indices of the operand elements it is made from.
+template <std::size_t R, class F>
+void for_each_broadcast(const std::array<std::size_t, R>& r, const std::array<std::size_t, R>& sa,
+                        const std::array<std::size_t, R>& sb, F&& f) {
+    if constexpr (R == 0) {
+        f(std::size_t{0}, std::size_t{0}, std::size_t{0});
+    } else {
+        std::size_t n = 1;
+        for (std::size_t e : r) n *= e;
+        if (n == 0) return;
+        std::array<std::size_t, R> index{};
+        const std::size_t inner = r[R - 1], step_a = sa[R - 1], step_b = sb[R - 1];
+        std::size_t ia = 0, ib = 0;
+        for (std::size_t i = 0; i < n;) {
+            for (std::size_t j = 0; j < inner; ++j, ++i) f(i, ia + j * step_a, ib + j * step_b);
+            for (std::size_t d = R - 1; d-- > 0;) {  // advance the outer axes
+                if (++index[d] < r[d]) {
+                    ia += sa[d];
+                    ib += sb[d];
+                    break;
+                }
+                ia -= sa[d] * (r[d] - 1);
+                ib -= sb[d] * (r[d] - 1);
+                index[d] = 0;
+            }
+        }
+    }
+}
+
+// How the two operands of an elementwise operation map onto its result.
+template <std::size_t R>
+struct broadcast_plan {
+    std::array<std::size_t, R> shape;
+    std::array<std::size_t, R> strides_a, strides_b;
+    bool direct;  // both operands have the result's shape: element i is element i
+
+    template <std::size_t KA, std::size_t KB>
+    static broadcast_plan make(const char* what, const tensor<KA>& a, const tensor<KB>& b,
+                               const std::array<std::size_t, R>& shape) {
+        broadcast_plan p{shape, broadcast_strides<R>(a.shape(), shape),
+                         broadcast_strides<R>(b.shape(), shape), false};
+        std::size_t n = 1;
+        for (std::size_t e : shape) n *= e;
+        p.direct = a.size() == n && b.size() == n;
+        (void)what;
+        return p;
+    }
+    template <class F>
+    void for_each(F&& f) const {
+        if (direct) {
+            std::size_t n = 1;
+            for (std::size_t e : shape) n *= e;
+            for (std::size_t i = 0; i < n; ++i) f(i, i, i);
+        } else {
+            for_each_broadcast<R>(shape, strides_a, strides_b, f);
+        }
+    }
+};
 
 }  // namespace detail
 
@@ -73,6 +155,21 @@ struct elementwise_unary {
         }
         return t;
     }
+    // L tangents at once: da has shape (L, a's shape); each element's
+    // derivative is computed once for all lanes.
+    template <std::size_t K>
+    tensor<K + 1> tangent_lanes(const tensor<K>& a, const tensor<K>& y, const tensor<K + 1>& da) const {
+        const std::size_t n = a.size(), L = da.shape()[0];
+        std::vector<double> partial(n);
+        for (std::size_t i = 0; i < n; ++i) partial[i] = rule.derivative(a.data()[i], y.data()[i]);
+        auto t = tensor<K + 1>::from_shape(da.shape());
+        for (std::size_t l = 0; l < L; ++l) {
+            const double* d = da.data() + l * n;
+            double* o = t.data() + l * n;
+            for (std::size_t i = 0; i < n; ++i) o[i] = d[i] == 0 ? 0.0 : partial[i] * d[i];
+        }
+        return t;
+    }
     template <std::size_t K>
     void adjoint(const tensor<K>& a, const tensor<K>& y, const tensor<K>& g, tensor<K>& out,
                  bool accumulate) const {
@@ -83,11 +180,11 @@ struct elementwise_unary {
     }
 };
 
-// y = rule(a, b), element by element, with rank-0 broadcasting.
+// y = rule(a, b), element by element, operands broadcast.
 template <class Rule>
 struct elementwise_binary {
     template <std::size_t KA, std::size_t KB>
-    static constexpr std::size_t rank = detail::broadcast_rank<KA, KB>();
+    static constexpr std::size_t rank = KA > KB ? KA : KB;
 
     [[no_unique_address]] Rule rule;
     const char* name;  // for error messages, e.g. "operator+"
@@ -95,12 +192,12 @@ struct elementwise_binary {
     template <std::size_t KA, std::size_t KB>
     tensor<rank<KA, KB>> value(const tensor<KA>& a, const tensor<KB>& b) const {
         constexpr std::size_t R = rank<KA, KB>;
-        if constexpr (KA == KB)
-            if (!detail::same_shape(a.shape(), b.shape()))
-                detail::throw_shape_mismatch(name, a.shape(), b.shape(), "differ");
-        auto y = tensor<R>::from_shape(shape_of<R>(a, b));
-        for (std::size_t i = 0, n = y.size(); i < n; ++i)
-            y.data()[i] = rule.value(detail::element<KA, R>(a, i), detail::element<KB, R>(b, i));
+        const auto shape = detail::broadcast_shape<R>(name, a.shape(), b.shape());
+        auto y = tensor<R>::from_shape(shape);
+        const double *pa = a.data(), *pb = b.data();
+        double* py = y.data();
+        plan<R>(a, b, shape).for_each(
+            [&](std::size_t i, std::size_t ia, std::size_t ib) { py[i] = rule.value(pa[ia], pb[ib]); });
         return y;
     }
 
@@ -108,18 +205,53 @@ struct elementwise_binary {
     tensor<R> tangent(const tensor<KA>& a, const tensor<KB>& b, const tensor<R>& y,
                       const tensor<KA>* da, const tensor<KB>* db) const {
         auto t = tensor<R>::from_shape(y.shape());
-        for (std::size_t i = 0, n = y.size(); i < n; ++i) {
-            const double ai = detail::element<KA, R>(a, i), bi = detail::element<KB, R>(b, i);
+        const double *pa = a.data(), *pb = b.data(), *py = y.data();
+        double* pt = t.data();
+        plan<R>(a, b, y.shape()).for_each([&](std::size_t i, std::size_t ia, std::size_t ib) {
             double s = 0;
             if (da) {
-                const double d = detail::element<KA, R>(*da, i);
-                if (d != 0) s += rule.left(ai, bi, y.data()[i]) * d;
+                const double d = da->data()[ia];
+                if (d != 0) s += rule.left(pa[ia], pb[ib], py[i]) * d;
             }
             if (db) {
-                const double d = detail::element<KB, R>(*db, i);
-                if (d != 0) s += rule.right(ai, bi, y.data()[i]) * d;
+                const double d = db->data()[ib];
+                if (d != 0) s += rule.right(pa[ia], pb[ib], py[i]) * d;
             }
-            t.data()[i] = s;
+            pt[i] = s;
+        });
+        return t;
+    }
+
+    // L tangents at once (lanes of shape (L, operand shape...)); the
+    // partials of each element are computed once for all lanes.
+    template <std::size_t KA, std::size_t KB, std::size_t R>
+    tensor<R + 1> tangent_lanes(const tensor<KA>& a, const tensor<KB>& b, const tensor<R>& y,
+                                const tensor<KA + 1>* da, const tensor<KB + 1>* db) const {
+        const std::size_t n = y.size(), na = a.size(), nb = b.size();
+        const std::size_t L = da ? da->shape()[0] : db->shape()[0];
+        std::vector<std::size_t> ia(n), ib(n);
+        std::vector<double> left(da ? n : 0), right(db ? n : 0);
+        const double *pa = a.data(), *pb = b.data(), *py = y.data();
+        plan<R>(a, b, y.shape()).for_each([&](std::size_t i, std::size_t ja, std::size_t jb) {
+            ia[i] = ja;
+            ib[i] = jb;
+            if (da) left[i] = rule.left(pa[ja], pb[jb], py[i]);
+            if (db) right[i] = rule.right(pa[ja], pb[jb], py[i]);
+        });
+        std::array<std::size_t, R + 1> shape{};
+        shape[0] = L;
+        for (std::size_t d = 0; d < R; ++d) shape[d + 1] = y.shape()[d];
+        auto t = tensor<R + 1>::from_shape(shape);
+        for (std::size_t l = 0; l < L; ++l) {
+            double* o = t.data() + l * n;
+            const double* dl = da ? da->data() + l * na : nullptr;
+            const double* dr = db ? db->data() + l * nb : nullptr;
+            for (std::size_t i = 0; i < n; ++i) {
+                double s = 0;
+                if (dl && dl[ia[i]] != 0) s += left[i] * dl[ia[i]];
+                if (dr && dr[ib[i]] != 0) s += right[i] * dr[ib[i]];
+                o[i] = s;
+            }
         }
         return t;
     }
@@ -127,42 +259,45 @@ struct elementwise_binary {
     template <std::size_t KA, std::size_t KB, std::size_t R>
     void left_adjoint(const tensor<KA>& a, const tensor<KB>& b, const tensor<R>& y,
                       const tensor<R>& g, tensor<KA>& out, bool accumulate) const {
-        adjoint_to<KA>(a, b, y, g, out, accumulate,
-                       [this](double ai, double bi, double yi) { return rule.left(ai, bi, yi); });
+        adjoint_to<true>(a, b, y, g, out, accumulate,
+                         [this](double ai, double bi, double yi) { return rule.left(ai, bi, yi); });
     }
     template <std::size_t KA, std::size_t KB, std::size_t R>
     void right_adjoint(const tensor<KA>& a, const tensor<KB>& b, const tensor<R>& y,
                        const tensor<R>& g, tensor<KB>& out, bool accumulate) const {
-        adjoint_to<KB>(a, b, y, g, out, accumulate,
-                       [this](double ai, double bi, double yi) { return rule.right(ai, bi, yi); });
+        adjoint_to<false>(a, b, y, g, out, accumulate,
+                          [this](double ai, double bi, double yi) { return rule.right(ai, bi, yi); });
     }
 
 private:
-    template <std::size_t R, std::size_t KA, std::size_t KB>
-    static auto shape_of(const tensor<KA>& a, const tensor<KB>& b) {
-        if constexpr (KA == R)
-            return a.shape();
-        else
-            return b.shape();
+    template <std::size_t R, std::size_t KA, std::size_t KB, class Shape>
+    detail::broadcast_plan<R> plan(const tensor<KA>& a, const tensor<KB>& b, const Shape& shape) const {
+        std::array<std::size_t, R> s{};
+        for (std::size_t d = 0; d < R; ++d) s[d] = shape[d];
+        return detail::broadcast_plan<R>::make(name, a, b, s);
     }
 
-    // The adjoint of the operand of rank KO: g times the partial, element by
-    // element, summed when that operand was broadcast.
-    template <std::size_t KO, std::size_t KA, std::size_t KB, std::size_t R, class Partial>
-    static void adjoint_to(const tensor<KA>& a, const tensor<KB>& b, const tensor<R>& y,
-                           const tensor<R>& g, tensor<KO>& out, bool accumulate,
-                           const Partial& partial) {
-        const std::size_t n = y.size();
-        auto contribution = [&](std::size_t i) {
-            return g.data()[i] *
-                   partial(detail::element<KA, R>(a, i), detail::element<KB, R>(b, i), y.data()[i]);
+    // The adjoint of the left (Left = true) or right operand: g times the
+    // partial, element by element, summed over the axes that operand was
+    // broadcast along.
+    template <bool Left, std::size_t KA, std::size_t KB, std::size_t R, std::size_t KO, class Partial>
+    void adjoint_to(const tensor<KA>& a, const tensor<KB>& b, const tensor<R>& y, const tensor<R>& g,
+                    tensor<KO>& out, bool accumulate, const Partial& partial) const {
+        const double *pa = a.data(), *pb = b.data(), *py = y.data(), *pg = g.data();
+        double* po = out.data();
+        auto contribution = [&](std::size_t i, std::size_t ia, std::size_t ib) {
+            return pg[i] * partial(pa[ia], pb[ib], py[i]);
         };
-        if constexpr (KO == R) {
-            for (std::size_t i = 0; i < n; ++i) detail::store(out.data()[i], contribution(i), accumulate);
-        } else {  // a broadcast number: the sum of its uses
-            double s = 0;
-            for (std::size_t i = 0; i < n; ++i) s += contribution(i);
-            detail::store(out.data()[0], s, accumulate);
+        const auto p = plan<R>(a, b, y.shape());
+        if (out.size() == y.size()) {  // not broadcast: one use per element
+            p.for_each([&](std::size_t i, std::size_t ia, std::size_t ib) {
+                detail::store(po[i], contribution(i, ia, ib), accumulate);
+            });
+        } else {  // the sum of each element's uses
+            if (!accumulate) out.fill(0.0);
+            p.for_each([&](std::size_t i, std::size_t ia, std::size_t ib) {
+                po[Left ? ia : ib] += contribution(i, ia, ib);
+            });
         }
     }
 };

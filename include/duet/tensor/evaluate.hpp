@@ -23,6 +23,8 @@
 //                          their operation's tangent rule.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
@@ -147,7 +149,7 @@ void deliver(const C& c, Produce&& produce, Sink& sink) {
     } else if constexpr (is_cached_tensor_var<C>::value) {
         sink(std::integral_constant<std::size_t, C::index>{}, produce);
     } else {
-        tensor<C::rank> gc = tensor<C::rank>::from_shape(c.value().shape());
+        tensor<C::rank> gc = adjoint_storage<C::rank>(c.value().shape());
         produce(gc, false);
         sweep(c, gc, sink);
     }
@@ -247,6 +249,111 @@ tensor_tangent<C::rank> tangent(const C& c, const Seeds& seeds) {
         const auto da = tangent(c.a, seeds);
         if (da.is_zero()) return tensor_tangent<R>::zero();
         return tensor_tangent<R>::own(c.op.tangent(c.a.value(), c.y, *da.get()));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Forward tangents, L directions per pass ("lanes"). The lane tangent of a
+// rank-R node is a tensor<R + 1> of shape (L, node shape...): lane l is the
+// tangent in direction l. seeds.get<I>() is variable I's lane tangent
+// (shape (L, x_I shape...)) or nullptr (zero). An operation with a lane rule
+// (op.tangent_lanes: matmul, elementwise) does all lanes at once, sharing
+// its local partials and turning L matrix-vector products into one
+// matrix-matrix product; any other runs its tangent rule lane by lane.
+// Lane l of the result equals tangent() seeded with the lanes l of the seeds.
+
+namespace detail {
+
+// Lane l of a lane tangent, as a tensor of the node's shape.
+template <std::size_t K, class Shape>
+tensor<K> lane_of(const tensor<K + 1>& t, const Shape& shape, std::size_t l) {
+    auto x = tensor<K>::from_shape(shape);
+    std::copy(t.data() + l * x.size(), t.data() + (l + 1) * x.size(), x.data());
+    return x;
+}
+
+template <std::size_t R, class Shape>
+tensor<R + 1> lanes_shaped(std::size_t L, const Shape& shape) {
+    std::array<std::size_t, R + 1> s{};
+    s[0] = L;
+    for (std::size_t d = 0; d < R; ++d) s[d + 1] = shape[d];
+    return tensor<R + 1>::from_shape(s);
+}
+
+// Runs one_lane(l) -> tensor<R> for every lane into a lane tangent.
+template <std::size_t R, class Shape, class OneLane>
+tensor<R + 1> lane_by_lane(std::size_t L, const Shape& shape, OneLane&& one_lane) {
+    auto t = lanes_shaped<R>(L, shape);
+    std::size_t n = 1;
+    for (std::size_t d = 0; d < R; ++d) n *= shape[d];
+    for (std::size_t l = 0; l < L; ++l) {
+        const tensor<R> x = one_lane(l);
+        std::copy(x.data(), x.data() + n, t.data() + l * n);
+    }
+    return t;
+}
+
+// Lane l of an operand's lane tangent, or nullptr when it is zero; the
+// storage lives in `keep`.
+template <std::size_t K, class Shape>
+const tensor<K>* lane_or_null(const tensor<K + 1>* t, const Shape& shape, std::size_t l, tensor<K>& keep) {
+    if (!t) return nullptr;
+    keep = lane_of<K>(*t, shape, l);
+    return &keep;
+}
+
+}  // namespace detail
+
+template <cached_tensor C, class Seeds>
+tensor_tangent<C::rank + 1> tangent_lanes(const C& c, const Seeds& seeds, std::size_t L) {
+    constexpr std::size_t R = C::rank;
+    using result = tensor_tangent<R + 1>;
+    if constexpr (detail::is_cached_tensor_constant<C>::value) {
+        return result::zero();
+    } else if constexpr (detail::is_cached_tensor_var<C>::value) {
+        return result::borrow(seeds.template get<C::index>());
+    } else if constexpr (detail::is_cached_tensor_nary<C>::value) {
+        const auto tangents =
+            std::apply([&](const auto&... a) { return std::tuple(tangent_lanes(a, seeds, L)...); }, c.args);
+        const bool all_zero = std::apply([](const auto&... t) { return (t.is_zero() && ...); }, tangents);
+        if (all_zero) return result::zero();
+        const auto values = detail::nary_values(c.args);
+        return result::own(detail::lane_by_lane<R>(L, c.y.shape(), [&](std::size_t l) {
+            return [&]<std::size_t... I>(std::index_sequence<I...>) {
+                std::tuple<tensor<std::remove_cvref_t<decltype(std::get<I>(c.args))>::rank>...> keep;
+                const auto pointers = std::tuple(detail::lane_or_null<std::remove_cvref_t<decltype(std::get<I>(c.args))>::rank>(
+                    std::get<I>(tangents).get(), std::get<I>(c.args).value().shape(), l, std::get<I>(keep))...);
+                return c.op.tangent(values, c.y, pointers);
+            }(std::make_index_sequence<std::tuple_size_v<decltype(c.args)>>{});
+        }));
+    } else if constexpr (requires { c.b; }) {
+        constexpr std::size_t KA = std::remove_cvref_t<decltype(c.a)>::rank;
+        constexpr std::size_t KB = std::remove_cvref_t<decltype(c.b)>::rank;
+        const auto da = tangent_lanes(c.a, seeds, L);
+        const auto db = tangent_lanes(c.b, seeds, L);
+        if (da.is_zero() && db.is_zero()) return result::zero();
+        if constexpr (requires { c.op.tangent_lanes(c.a.value(), c.b.value(), c.y, da.get(), db.get()); }) {
+            return result::own(c.op.tangent_lanes(c.a.value(), c.b.value(), c.y, da.get(), db.get()));
+        } else {
+            return result::own(detail::lane_by_lane<R>(L, c.y.shape(), [&](std::size_t l) {
+                tensor<KA> ka;
+                tensor<KB> kb;
+                return c.op.tangent(c.a.value(), c.b.value(), c.y,
+                                    detail::lane_or_null<KA>(da.get(), c.a.value().shape(), l, ka),
+                                    detail::lane_or_null<KB>(db.get(), c.b.value().shape(), l, kb));
+            }));
+        }
+    } else {
+        constexpr std::size_t KA = std::remove_cvref_t<decltype(c.a)>::rank;
+        const auto da = tangent_lanes(c.a, seeds, L);
+        if (da.is_zero()) return result::zero();
+        if constexpr (requires { c.op.tangent_lanes(c.a.value(), c.y, *da.get()); }) {
+            return result::own(c.op.tangent_lanes(c.a.value(), c.y, *da.get()));
+        } else {
+            return result::own(detail::lane_by_lane<R>(L, c.y.shape(), [&](std::size_t l) {
+                return c.op.tangent(c.a.value(), c.y, detail::lane_of<KA>(*da.get(), c.a.value().shape(), l));
+            }));
+        }
     }
 }
 

@@ -14,6 +14,7 @@
 // differentiated runs.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <utility>
 
@@ -87,6 +88,51 @@ struct matmul_op {
             blas::gemv(a, true, g, out, accumulate);  // Aᵀ g
         else
             blas::outer(a, g, out, accumulate);  // a gᵀ
+    }
+
+    // L tangents at once (forward mode with lanes): da / db hold L lanes,
+    // shape (L, operand shape...), and so does the result. The dA B term is
+    // ONE product for all lanes (the lanes of dA stacked as the rows of an
+    // (L m) x k matrix); the A dB term is one product per lane, except for
+    // matrix x vector, where the lanes of dx form an L x k matrix.
+    template <std::size_t KA, std::size_t KB, std::size_t R>
+    tensor<R + 1> tangent_lanes(const tensor<KA>& a, const tensor<KB>& b, const tensor<R>& y,
+                                const tensor<KA + 1>* da, const tensor<KB + 1>* db) const {
+        const std::size_t L = da ? da->shape()[0] : db->shape()[0];
+        std::array<std::size_t, R + 1> shape{};
+        shape[0] = L;
+        for (std::size_t d = 0; d < R; ++d) shape[d + 1] = y.shape()[d];
+        auto t = tensor<R + 1>::from_shape(shape);
+        double* out = t.data();
+        bool written = false;
+        if constexpr (KA == 2 && KB == 2) {  // A (m x k), B (k x p)
+            const std::size_t m = a.shape(0), k = a.shape(1), p = b.shape(1);
+            if (da) {
+                blas::gemm(false, false, L * m, p, k, da->data(), k, b.data(), p, out, false);
+                written = true;
+            }
+            if (db)
+                for (std::size_t l = 0; l < L; ++l)
+                    blas::gemm(false, false, m, p, k, a.data(), k, db->data() + l * k * p, p, out + l * m * p,
+                               written);
+        } else if constexpr (KA == 2) {  // W (m x k), x (k)
+            const std::size_t m = a.shape(0), k = a.shape(1);
+            if (da) {
+                blas::gemm(false, false, L * m, 1, k, da->data(), k, b.data(), 1, out, false);
+                written = true;
+            }
+            if (db) blas::gemm(false, true, L, m, k, db->data(), k, a.data(), k, out, written);  // dX Wᵀ
+        } else {  // x (k), B (k x p)
+            const std::size_t k = b.shape(0), p = b.shape(1);
+            if (da) {
+                blas::gemm(false, false, L, p, k, da->data(), k, b.data(), p, out, false);
+                written = true;
+            }
+            if (db)
+                for (std::size_t l = 0; l < L; ++l)
+                    blas::gemm(true, false, p, 1, k, db->data() + l * k * p, p, a.data(), 1, out + l * p, written);
+        }
+        return t;
     }
 
 private:

@@ -46,6 +46,7 @@
 
 #include <array>
 #include <cstddef>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -62,23 +63,41 @@ namespace duet {
 template <std::size_t K>
 using tensor = xt::xtensor<double, K>;
 
+namespace detail {
+// W(i, j) on a node: defined in tensor/indexing.hpp.
+template <class Node, class... Index>
+auto element_of(const Node& node, Index... i);
+}  // namespace detail
+
+// Element access on every node: W(i, j) with one integer per axis is a
+// rank-0 node reading that element (read-only).
+#define DUET_TENSOR_ELEMENT_ACCESS                                                          \
+    template <class... Index>                                                               \
+        requires(sizeof...(Index) == rank && (std::is_integral_v<Index> && ...))            \
+    auto operator()(Index... i) const {                                                     \
+        return detail::element_of(*this, i...);                                             \
+    }
+
 template <std::size_t K, std::size_t I>
 struct tensor_var {
     static constexpr std::size_t rank = K;
     static constexpr std::size_t index = I;
     const tensor<K>* value;  // never null; owned by the driver
+    DUET_TENSOR_ELEMENT_ACCESS
 };
 
 template <std::size_t K>
 struct tensor_constant {
     static constexpr std::size_t rank = K;
     tensor<K> value;
+    DUET_TENSOR_ELEMENT_ACCESS
 };
 
 template <std::size_t K>
 struct tensor_constant_ref {
     static constexpr std::size_t rank = K;
     const tensor<K>* value;  // never null; owned by the caller
+    DUET_TENSOR_ELEMENT_ACCESS
 };
 
 // x as a constant operand of tensor expressions, without copying it into
@@ -97,6 +116,7 @@ struct tensor_unary {
     static constexpr std::size_t rank = Op::template rank<A::rank>;
     A a;
     Op op;
+    DUET_TENSOR_ELEMENT_ACCESS
 };
 
 template <class Op, class A, class B>
@@ -105,6 +125,7 @@ struct tensor_binary {
     A a;
     B b;
     Op op;
+    DUET_TENSOR_ELEMENT_ACCESS
 };
 
 template <class Op, class... A>
@@ -112,7 +133,10 @@ struct tensor_nary {
     static constexpr std::size_t rank = Op::template rank<A::rank...>;
     std::tuple<A...> args;
     Op op;
+    DUET_TENSOR_ELEMENT_ACCESS
 };
+
+#undef DUET_TENSOR_ELEMENT_ACCESS
 
 namespace detail {
 template <class T>
@@ -245,6 +269,24 @@ auto plain_result(tensor<K>&& t) {
     else
         return std::move(t);
 }
+
+// Storage an adjoint rule is about to write (accumulate = false): left
+// uninitialised. With DUET_TENSOR_POISON defined (the fan-out tests and the
+// mutation check define it), filled with NaN instead, so that a rule which
+// adds to storage it should overwrite shows up as NaN instead of passing by
+// the luck of zeroed pages.
+template <std::size_t K, class Shape>
+tensor<K> adjoint_storage(const Shape& shape) {
+    auto t = tensor<K>::from_shape(shape);
+#ifdef DUET_TENSOR_POISON
+    t.fill(std::numeric_limits<double>::quiet_NaN());
+#endif
+    return t;
+}
+
+// What an adjoint rule does with one element's contribution c: write it
+// (accumulate = false) or add it.
+inline void store(double& out, double c, bool accumulate) { out = accumulate ? out + c : c; }
 
 // "(3, 4)": a shape as the error messages print it.
 template <class Shape>

@@ -10,6 +10,22 @@
 //   softmax(A)                   s_i = exp(a_i - log_sum_exp(A)) over all elements
 //                                tangent ds = s ∘ (da - <s, da>)
 //                                adjoint gA += s ∘ (g - <g, s>)
+//   log_sum_exp(A, axis),        the same along one axis (each lane of the
+//   softmax(A, axis)             axis on its own): rank K -> K - 1, K -> K
+//   prod(A), prod(A, axis)       y = Π a_i; ∂y/∂a_j = Π_{i<j} a_i · Π_{i>j} a_i
+//                                (prefix times suffix products: no division,
+//                                so exact with one zero, and zero with two)
+//   amax / amin (A[, axis])      the largest / smallest element; the derivative
+//                                goes to it, split equally among ties (as
+//                                max(x, y) gives 0.5 to each at a tie);
+//                                a NaN in a lane makes its value and every
+//                                partial of the lane NaN
+//   sum, mean, prod, amax, amin  over several axes ({0, 2}): one axis after
+//                                another (the highest first)
+//   softmax_cross_entropy(Z, Y[, axis])
+//                                mean over the batch of log_sum_exp(z) - <y, z>,
+//                                class scores along `axis` (default: the last);
+//                                composed of the operations above
 #pragma once
 
 #include <algorithm>
@@ -17,8 +33,10 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <xtensor/xbroadcast.hpp>
 #include <xtensor/xmanipulation.hpp>
@@ -128,68 +146,409 @@ struct reshape_op {
 };
 
 namespace detail {
-// exp(a_i - m), m = max (so nothing overflows); returns log Σ exp(a_i).
-template <std::size_t K>
-double log_sum_exp_of(const tensor<K>& a) {
-    if (a.size() == 0) return -std::numeric_limits<double>::infinity();
-    const double m = *std::max_element(a.data(), a.data() + a.size());
-    if (!std::isfinite(m)) return m;  // +inf, or all -inf, or NaN
-    double s = 0;
-    for (std::size_t i = 0, n = a.size(); i < n; ++i) s += std::exp(a.data()[i] - m);
-    return m + std::log(s);
-}
-template <std::size_t K>
-tensor<K> softmax_of(const tensor<K>& a, double lse) {
-    auto s = tensor<K>::from_shape(a.shape());
-    for (std::size_t i = 0, n = a.size(); i < n; ++i) s.data()[i] = std::exp(a.data()[i] - lse);
-    return s;
-}
-}  // namespace detail
 
-struct log_sum_exp_op {
-    template <std::size_t K>
-    static constexpr std::size_t rank = 0;
-
-    template <std::size_t K>
-    tensor<0> value(const tensor<K>& a) const {
-        return tensor<0>(detail::log_sum_exp_of(a));
-    }
-    template <std::size_t K>
-    tensor<0> tangent(const tensor<K>& a, const tensor<0>& y, const tensor<K>& da) const {
-        const auto s = detail::softmax_of(a, y());
-        return tensor<0>(blas::dot(s.data(), da.data(), s.size()));
-    }
-    template <std::size_t K>
-    void adjoint(const tensor<K>& a, const tensor<0>& y, const tensor<0>& g, tensor<K>& out,
-                 bool accumulate) const {
-        const auto s = detail::softmax_of(a, y());
-        blas::axpy(g(), s.data(), out.data(), s.size(), accumulate);
-    }
+// A tensor seen as lanes along one axis: element (o, j, i) of a tensor of
+// shape (..., n, ...) is at o * n * inner + j * inner + i; the lane (o, i)
+// holds the n elements j = 0 .. n-1 (stride `inner`). The whole tensor is
+// one lane: {1, size, 1}.
+struct lanes {
+    std::size_t outer, n, inner;
+    std::size_t count() const { return outer * inner; }
+    // the first element of lane l, and the stride between its elements
+    std::size_t start(std::size_t l) const { return (l / inner) * n * inner + l % inner; }
 };
 
-struct softmax_op {
+template <std::size_t K>
+lanes lanes_of(const tensor<K>& a) {
+    return {1, a.size(), 1};
+}
+template <std::size_t K>
+lanes lanes_of(const tensor<K>& a, std::size_t axis, const char* what) {
+    if (axis >= K)
+        throw std::invalid_argument("duet::" + std::string(what) + ": axis " + std::to_string(axis) +
+                                    " out of range for shape " + shape_string(a.shape()));
+    lanes l{1, a.shape()[axis], 1};
+    for (std::size_t d = 0; d < axis; ++d) l.outer *= a.shape()[d];
+    for (std::size_t d = axis + 1; d < K; ++d) l.inner *= a.shape()[d];
+    return l;
+}
+
+// The shape of a with `axis` removed.
+template <std::size_t K>
+std::array<std::size_t, K - 1> without_axis(const tensor<K>& a, std::size_t axis) {
+    std::array<std::size_t, K - 1> s{};
+    for (std::size_t d = 0, e = 0; d < K; ++d)
+        if (d != axis) s[e++] = a.shape()[d];
+    return s;
+}
+
+// log Σ exp over one lane, computed as m + log Σ exp(a_i - m), m = max (so
+// nothing overflows).
+inline double lane_log_sum_exp(const double* a, std::size_t n, std::size_t stride) {
+    if (n == 0) return -std::numeric_limits<double>::infinity();
+    double m = a[0];
+    for (std::size_t j = 1; j < n; ++j) m = std::isnan(m) ? m : std::max(m, a[j * stride]);
+    for (std::size_t j = 0; j < n; ++j)
+        if (std::isnan(a[j * stride])) return a[j * stride];
+    if (!std::isfinite(m)) return m;  // +inf, or all -inf
+    double s = 0;
+    for (std::size_t j = 0; j < n; ++j) s += std::exp(a[j * stride] - m);
+    return m + std::log(s);
+}
+
+}  // namespace detail
+
+// log Σ exp over all elements (Axis = false, rank 0) or along one axis.
+template <bool Axis>
+struct log_sum_exp_op {
     template <std::size_t K>
-    static constexpr std::size_t rank = K;
+    static constexpr std::size_t rank = [] {
+        static_assert(!Axis || K >= 1, "duet::log_sum_exp(A, axis) needs a tensor of rank >= 1");
+        return Axis ? K - 1 : 0;
+    }();
+
+    std::size_t axis = 0;
 
     template <std::size_t K>
-    tensor<K> value(const tensor<K>& a) const {
-        return detail::softmax_of(a, detail::log_sum_exp_of(a));
+    detail::lanes lanes(const tensor<K>& a) const {
+        if constexpr (Axis)
+            return detail::lanes_of(a, axis, "log_sum_exp");
+        else
+            return detail::lanes_of(a);
     }
     template <std::size_t K>
-    tensor<K> tangent(const tensor<K>&, const tensor<K>& s, const tensor<K>& da) const {
-        const double sd = blas::dot(s.data(), da.data(), s.size());
-        auto t = tensor<K>::from_shape(s.shape());
-        for (std::size_t i = 0, n = s.size(); i < n; ++i) t.data()[i] = s.data()[i] * (da.data()[i] - sd);
+    tensor<rank<K>> value(const tensor<K>& a) const {
+        const auto l = lanes(a);
+        tensor<rank<K>> y;
+        if constexpr (Axis)
+            y = tensor<rank<K>>::from_shape(detail::without_axis(a, axis));
+        for (std::size_t k = 0; k < l.count(); ++k)
+            y.data()[k] = detail::lane_log_sum_exp(a.data() + l.start(k), l.n, l.inner);
+        return y;
+    }
+    // ∂y/∂a_j = softmax_j = exp(a_j - y)
+    template <std::size_t K>
+    tensor<rank<K>> tangent(const tensor<K>& a, const tensor<rank<K>>& y, const tensor<K>& da) const {
+        const auto l = lanes(a);
+        auto t = tensor<rank<K>>::from_shape(y.shape());
+        for (std::size_t k = 0; k < l.count(); ++k) {
+            const std::size_t s0 = l.start(k);
+            double s = 0;
+            for (std::size_t j = 0; j < l.n; ++j) {
+                const std::size_t e = s0 + j * l.inner;
+                s += std::exp(a.data()[e] - y.data()[k]) * da.data()[e];
+            }
+            t.data()[k] = s;
+        }
         return t;
     }
     template <std::size_t K>
-    void adjoint(const tensor<K>&, const tensor<K>& s, const tensor<K>& g, tensor<K>& out,
+    void adjoint(const tensor<K>& a, const tensor<rank<K>>& y, const tensor<rank<K>>& g, tensor<K>& out,
                  bool accumulate) const {
-        const double gs = blas::dot(g.data(), s.data(), s.size());
-        for (std::size_t i = 0, n = s.size(); i < n; ++i) {
-            const double c = s.data()[i] * (g.data()[i] - gs);
-            out.data()[i] = accumulate ? out.data()[i] + c : c;
+        const auto l = lanes(a);
+        for (std::size_t k = 0; k < l.count(); ++k) {
+            const std::size_t s0 = l.start(k);
+            for (std::size_t j = 0; j < l.n; ++j) {
+                const std::size_t e = s0 + j * l.inner;
+                const double lse_c = g.data()[k] * std::exp(a.data()[e] - y.data()[k]);
+                detail::store(out.data()[e], lse_c, accumulate);
+            }
         }
+    }
+};
+
+// softmax over all elements (Axis = false) or along one axis.
+template <bool Axis>
+struct softmax_op {
+    template <std::size_t K>
+    static constexpr std::size_t rank = [] {
+        static_assert(!Axis || K >= 1, "duet::softmax(A, axis) needs a tensor of rank >= 1");
+        return K;
+    }();
+
+    std::size_t axis = 0;
+
+    template <std::size_t K>
+    detail::lanes lanes(const tensor<K>& a) const {
+        if constexpr (Axis)
+            return detail::lanes_of(a, axis, "softmax");
+        else
+            return detail::lanes_of(a);
+    }
+    template <std::size_t K>
+    tensor<K> value(const tensor<K>& a) const {
+        const auto l = lanes(a);
+        auto s = tensor<K>::from_shape(a.shape());
+        for (std::size_t k = 0; k < l.count(); ++k) {
+            const std::size_t s0 = l.start(k);
+            const double lse = detail::lane_log_sum_exp(a.data() + s0, l.n, l.inner);
+            for (std::size_t j = 0; j < l.n; ++j) {
+                const std::size_t e = s0 + j * l.inner;
+                s.data()[e] = std::exp(a.data()[e] - lse);
+            }
+        }
+        return s;
+    }
+    // ds = s ∘ (da - <s, da>) lane by lane
+    template <std::size_t K>
+    tensor<K> tangent(const tensor<K>& a, const tensor<K>& s, const tensor<K>& da) const {
+        const auto l = lanes(a);
+        auto t = tensor<K>::from_shape(s.shape());
+        for (std::size_t k = 0; k < l.count(); ++k) {
+            const std::size_t s0 = l.start(k);
+            double sd = 0;
+            for (std::size_t j = 0; j < l.n; ++j) sd += s.data()[s0 + j * l.inner] * da.data()[s0 + j * l.inner];
+            for (std::size_t j = 0; j < l.n; ++j) {
+                const std::size_t e = s0 + j * l.inner;
+                t.data()[e] = s.data()[e] * (da.data()[e] - sd);
+            }
+        }
+        return t;
+    }
+    // gA = s ∘ (g - <g, s>) lane by lane
+    template <std::size_t K>
+    void adjoint(const tensor<K>& a, const tensor<K>& s, const tensor<K>& g, tensor<K>& out,
+                 bool accumulate) const {
+        const auto l = lanes(a);
+        for (std::size_t k = 0; k < l.count(); ++k) {
+            const std::size_t s0 = l.start(k);
+            double gs = 0;
+            for (std::size_t j = 0; j < l.n; ++j) gs += g.data()[s0 + j * l.inner] * s.data()[s0 + j * l.inner];
+            for (std::size_t j = 0; j < l.n; ++j) {
+                const std::size_t e = s0 + j * l.inner;
+                const double c = s.data()[e] * (g.data()[e] - gs);
+                out.data()[e] = accumulate ? out.data()[e] + c : c;
+            }
+        }
+    }
+};
+
+// The product of all elements (Axis = false, rank 0) or along one axis.
+template <bool Axis>
+struct prod_op {
+    template <std::size_t K>
+    static constexpr std::size_t rank = [] {
+        static_assert(!Axis || K >= 1, "duet::prod(A, axis) needs a tensor of rank >= 1");
+        return Axis ? K - 1 : 0;
+    }();
+
+    std::size_t axis = 0;
+
+    template <std::size_t K>
+    detail::lanes lanes(const tensor<K>& a) const {
+        if constexpr (Axis)
+            return detail::lanes_of(a, axis, "prod");
+        else
+            return detail::lanes_of(a);
+    }
+    template <std::size_t K>
+    tensor<rank<K>> value(const tensor<K>& a) const {
+        const auto l = lanes(a);
+        tensor<rank<K>> y;
+        if constexpr (Axis)
+            y = tensor<rank<K>>::from_shape(detail::without_axis(a, axis));
+        for (std::size_t k = 0; k < l.count(); ++k) {
+            double p = 1;
+            for (std::size_t j = 0; j < l.n; ++j) p *= a.data()[l.start(k) + j * l.inner];
+            y.data()[k] = p;
+        }
+        return y;
+    }
+    // Calls f(e, ∂y/∂a_e) for every element e of lane k: the product of the
+    // elements before e (prefix, built up) times those after it (suffix,
+    // precomputed right to left).
+    template <class F>
+    static void partials(const double* a, const detail::lanes& l, std::size_t k, std::vector<double>& suffix,
+                         F&& f) {
+        const std::size_t s0 = l.start(k);
+        suffix.resize(l.n + 1);
+        suffix[l.n] = 1;
+        for (std::size_t j = l.n; j-- > 0;) suffix[j] = suffix[j + 1] * a[s0 + j * l.inner];
+        double prefix = 1;
+        for (std::size_t j = 0; j < l.n; ++j) {
+            const std::size_t e = s0 + j * l.inner;
+            const double partial = prefix * suffix[j + 1];
+            f(e, partial);
+            prefix *= a[e];
+        }
+    }
+    template <std::size_t K>
+    tensor<rank<K>> tangent(const tensor<K>& a, const tensor<rank<K>>& y, const tensor<K>& da) const {
+        const auto l = lanes(a);
+        auto t = tensor<rank<K>>::from_shape(y.shape());
+        std::vector<double> suffix;
+        for (std::size_t k = 0; k < l.count(); ++k) {
+            double s = 0;
+            partials(a.data(), l, k, suffix, [&](std::size_t e, double partial) {
+                const double d = da.data()[e];
+                if (d != 0) s += partial * d;
+            });
+            t.data()[k] = s;
+        }
+        return t;
+    }
+    template <std::size_t K>
+    void adjoint(const tensor<K>& a, const tensor<rank<K>>&, const tensor<rank<K>>& g, tensor<K>& out,
+                 bool accumulate) const {
+        const auto l = lanes(a);
+        std::vector<double> suffix;
+        for (std::size_t k = 0; k < l.count(); ++k)
+            partials(a.data(), l, k, suffix, [&](std::size_t e, double partial) {
+                const double prod_c = g.data()[k] * partial;
+                detail::store(out.data()[e], prod_c, accumulate);
+            });
+    }
+};
+
+// The largest (Min = false) or smallest element, of all (Axis = false) or
+// along one axis. Ties share the derivative equally.
+template <bool Min, bool Axis>
+struct extremum_op {
+    template <std::size_t K>
+    static constexpr std::size_t rank = [] {
+        static_assert(!Axis || K >= 1, "duet::amax / amin (A, axis) need a tensor of rank >= 1");
+        return Axis ? K - 1 : 0;
+    }();
+
+    std::size_t axis = 0;
+
+    template <std::size_t K>
+    detail::lanes lanes(const tensor<K>& a) const {
+        if constexpr (Axis)
+            return detail::lanes_of(a, axis, Min ? "amin" : "amax");
+        else
+            return detail::lanes_of(a);
+    }
+    static bool better(double x, double best) { return Min ? x < best : x > best; }
+    template <std::size_t K>
+    tensor<rank<K>> value(const tensor<K>& a) const {
+        const auto l = lanes(a);
+        if (l.n == 0)
+            throw std::invalid_argument(std::string("duet::") + (Min ? "amin" : "amax") +
+                                        ": no elements to choose from in shape " +
+                                        detail::shape_string(a.shape()));
+        tensor<rank<K>> y;
+        if constexpr (Axis)
+            y = tensor<rank<K>>::from_shape(detail::without_axis(a, axis));
+        for (std::size_t k = 0; k < l.count(); ++k) {
+            double best = a.data()[l.start(k)];
+            for (std::size_t j = 1; j < l.n && !std::isnan(best); ++j) {
+                const double x = a.data()[l.start(k) + j * l.inner];
+                if (std::isnan(x) || better(x, best)) best = x;
+            }
+            y.data()[k] = best;
+        }
+        return y;
+    }
+    // f(e, weight) for every element e of lane k that the derivative reaches:
+    // the extreme elements, weight 1 / (number of ties); with a NaN in the
+    // lane, every element with weight NaN.
+    template <class F>
+    static void selected(const double* a, const detail::lanes& l, std::size_t k, double y, F&& f) {
+        const std::size_t s0 = l.start(k);
+        if (std::isnan(y)) {
+            for (std::size_t j = 0; j < l.n; ++j) f(s0 + j * l.inner, y);
+            return;
+        }
+        std::size_t ties = 0;
+        for (std::size_t j = 0; j < l.n; ++j) ties += a[s0 + j * l.inner] == y;
+        for (std::size_t j = 0; j < l.n; ++j)
+            if (a[s0 + j * l.inner] == y) f(s0 + j * l.inner, 1.0 / static_cast<double>(ties));
+    }
+    template <std::size_t K>
+    tensor<rank<K>> tangent(const tensor<K>& a, const tensor<rank<K>>& y, const tensor<K>& da) const {
+        const auto l = lanes(a);
+        auto t = tensor<rank<K>>::from_shape(y.shape());
+        for (std::size_t k = 0; k < l.count(); ++k) {
+            double s = 0;
+            selected(a.data(), l, k, y.data()[k], [&](std::size_t e, double w) { s += w * da.data()[e]; });
+            t.data()[k] = s;
+        }
+        return t;
+    }
+    template <std::size_t K>
+    void adjoint(const tensor<K>& a, const tensor<rank<K>>& y, const tensor<rank<K>>& g, tensor<K>& out,
+                 bool accumulate) const {
+        const auto l = lanes(a);
+        if (!accumulate) out.fill(0.0);
+        for (std::size_t k = 0; k < l.count(); ++k)
+            selected(a.data(), l, k, y.data()[k], [&](std::size_t arg, double w) {
+                const double max_c = g.data()[k] * w;
+                detail::store(out.data()[arg], max_c, true);
+            });
+    }
+};
+
+struct softmax_cross_entropy_op {
+    template <std::size_t KZ, std::size_t KY>
+    static constexpr std::size_t rank = [] {
+        static_assert(KZ == KY && KZ >= 1,
+                      "duet::softmax_cross_entropy: scores and targets need the same rank (>= 1)");
+        return std::size_t{0};
+    }();
+
+    std::size_t axis = 0;
+
+    template <std::size_t K>
+    detail::lanes lanes(const tensor<K>& z, const tensor<K>& y) const {
+        if (!detail::same_shape(z.shape(), y.shape()))
+            detail::throw_shape_mismatch("softmax_cross_entropy", z.shape(), y.shape(),
+                                         "differ (targets need the scores' shape)");
+        return detail::lanes_of(z, axis, "softmax_cross_entropy");
+    }
+    static double scale(const detail::lanes& l) {
+        return l.count() ? 1.0 / static_cast<double>(l.count()) : 0.0;
+    }
+    // f(e, s_e) for every element of lane k: s = softmax of the lane.
+    template <class F>
+    static void softmax_lane(const double* z, const detail::lanes& l, std::size_t k, F&& f) {
+        const std::size_t s0 = l.start(k);
+        const double lse = detail::lane_log_sum_exp(z + s0, l.n, l.inner);
+        for (std::size_t j = 0; j < l.n; ++j) f(s0 + j * l.inner, std::exp(z[s0 + j * l.inner] - lse));
+    }
+    template <std::size_t K>
+    tensor<0> value(const tensor<K>& z, const tensor<K>& y) const {
+        const auto l = lanes(z, y);
+        double total = 0;
+        for (std::size_t k = 0; k < l.count(); ++k) {
+            const std::size_t s0 = l.start(k);
+            total += detail::lane_log_sum_exp(z.data() + s0, l.n, l.inner);
+            for (std::size_t j = 0; j < l.n; ++j) total -= y.data()[s0 + j * l.inner] * z.data()[s0 + j * l.inner];
+        }
+        return tensor<0>(total * scale(l));
+    }
+    template <std::size_t K>
+    tensor<0> tangent(const tensor<K>& z, const tensor<K>& y, const tensor<0>&, const tensor<K>* dz,
+                      const tensor<K>* dy) const {
+        const auto l = lanes(z, y);
+        double total = 0;
+        for (std::size_t k = 0; k < l.count(); ++k) {
+            if (dz)
+                softmax_lane(z.data(), l, k, [&](std::size_t e, double s) { total += (s - y.data()[e]) * dz->data()[e]; });
+            if (dy)
+                for (std::size_t j = 0; j < l.n; ++j) {
+                    const std::size_t e = l.start(k) + j * l.inner;
+                    total -= z.data()[e] * dy->data()[e];
+                }
+        }
+        return tensor<0>(total * scale(l));
+    }
+    template <std::size_t K>
+    void left_adjoint(const tensor<K>& z, const tensor<K>& y, const tensor<0>&, const tensor<0>& g,
+                      tensor<K>& out, bool accumulate) const {
+        const auto l = lanes(z, y);
+        const double c = g() * scale(l);
+        for (std::size_t k = 0; k < l.count(); ++k)
+            softmax_lane(z.data(), l, k, [&](std::size_t e, double s) {
+                const double xent_c = c * (s - y.data()[e]);
+                detail::store(out.data()[e], xent_c, accumulate);
+            });
+    }
+    template <std::size_t K>
+    void right_adjoint(const tensor<K>& z, const tensor<K>& y, const tensor<0>&, const tensor<0>& g,
+                       tensor<K>& out, bool accumulate) const {
+        const auto l = lanes(z, y);
+        blas::axpy(-g() * scale(l), z.data(), out.data(), z.size(), accumulate);
     }
 };
 
@@ -219,15 +578,72 @@ template <tensor_argument A, std::size_t R>
 auto reshape(A&& a, const std::size_t (&shape)[R]) {
     std::array<std::size_t, R> s{};
     std::copy(shape, shape + R, s.begin());
-    return reshape(std::forward<A>(a), s);
+    return duet::reshape(std::forward<A>(a), s);
 }
 template <tensor_argument A>
 auto log_sum_exp(A&& a) {
-    return detail::apply_tensor_op(log_sum_exp_op{}, std::forward<A>(a));
+    return detail::apply_tensor_op(log_sum_exp_op<false>{}, std::forward<A>(a));
+}
+template <tensor_argument A>
+auto log_sum_exp(A&& a, std::size_t axis) {
+    return detail::apply_tensor_op(log_sum_exp_op<true>{axis}, std::forward<A>(a));
 }
 template <tensor_argument A>
 auto softmax(A&& a) {
-    return detail::apply_tensor_op(softmax_op{}, std::forward<A>(a));
+    return detail::apply_tensor_op(softmax_op<false>{}, std::forward<A>(a));
+}
+template <tensor_argument A>
+auto softmax(A&& a, std::size_t axis) {
+    return detail::apply_tensor_op(softmax_op<true>{axis}, std::forward<A>(a));
+}
+template <tensor_argument A>
+auto prod(A&& a) {
+    return detail::apply_tensor_op(prod_op<false>{}, std::forward<A>(a));
+}
+template <tensor_argument A>
+auto prod(A&& a, std::size_t axis) {
+    return detail::apply_tensor_op(prod_op<true>{axis}, std::forward<A>(a));
+}
+template <tensor_argument A>
+auto amax(A&& a) {
+    return detail::apply_tensor_op(extremum_op<false, false>{}, std::forward<A>(a));
+}
+template <tensor_argument A>
+auto amax(A&& a, std::size_t axis) {
+    return detail::apply_tensor_op(extremum_op<false, true>{axis}, std::forward<A>(a));
+}
+template <tensor_argument A>
+auto amin(A&& a) {
+    return detail::apply_tensor_op(extremum_op<true, false>{}, std::forward<A>(a));
+}
+template <tensor_argument A>
+auto amin(A&& a, std::size_t axis) {
+    return detail::apply_tensor_op(extremum_op<true, true>{axis}, std::forward<A>(a));
+}
+
+// Mean cross-entropy of a batch of class scores Z against targets Y (one-hot
+// or probabilities, Y of Z's shape): the mean over the other axes of
+// log_sum_exp(Z, axis) - Σ_axis Y ∘ Z. axis = the class axis, by default the
+// last (Z: batch x classes). One node (so Z is evaluated once), with the
+// softmax of each lane computed once per pass:
+//   value    (1/N) Σ_lanes [lse(z) - <y, z>]          N = number of lanes
+//   tangent  (1/N) Σ_lanes [<softmax(z) - y, dz> - <z, dy>]
+//   adjoint  gZ += g/N (softmax(z) - y),   gY += -g/N z
+template <tensor_argument Z, class Y>
+    requires tensor_argument<Y>
+auto softmax_cross_entropy(Z&& z, Y&& y, std::size_t axis) {
+    return detail::apply_tensor_op(softmax_cross_entropy_op{axis}, std::forward<Z>(z), std::forward<Y>(y));
+}
+template <tensor_argument Z, class Y>
+auto softmax_cross_entropy(Z&& z, Y&& y) {
+    constexpr std::size_t K = [] {
+        if constexpr (tensor_node<Z>)
+            return std::remove_cvref_t<Z>::rank;
+        else
+            return detail::plain_rank<Z>();
+    }();
+    static_assert(K >= 1, "duet::softmax_cross_entropy needs class scores of rank >= 1");
+    return duet::softmax_cross_entropy(std::forward<Z>(z), std::forward<Y>(y), K - 1);
 }
 
 }  // namespace duet

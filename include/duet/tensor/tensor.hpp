@@ -4,6 +4,8 @@
 
 #include "duet/tensor/elementwise.hpp"
 #include "duet/tensor/evaluate.hpp"
+#include "duet/tensor/indexing.hpp"
 #include "duet/tensor/linear_algebra.hpp"
 #include "duet/tensor/nodes.hpp"
 #include "duet/tensor/reductions.hpp"
+#include "duet/tensor/xtensor_spelling.hpp"
