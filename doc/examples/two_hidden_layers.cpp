@@ -17,7 +17,9 @@
 //     ∂y/∂α⁽¹⁾ = x δ1ᵀ                             (d x n1)
 //     ∂y/∂x    = α⁽¹⁾ δ1                           (d)
 // The example checks duet's reverse and forward modes against these formulas
-// (1e-12 relative) and against central finite differences (1e-7).
+// (1e-12 relative) and against central finite differences (1e-7). The model
+// is written with xtensor's functions (xt::linalg::dot, xt::exp ...), and
+// once more with duet's (duet::sigmoid, duet::matmul) for comparison.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -27,6 +29,7 @@
 #include <duet/check/finite_difference.hpp>
 #include <duet/duet.hpp>
 #include <xtensor-blas/xlinalg.hpp>
+#include <xtensor/xmath.hpp>
 
 namespace {
 
@@ -37,8 +40,25 @@ constexpr std::size_t d = 6;   // inputs
 constexpr std::size_t n1 = 5;  // first hidden layer
 constexpr std::size_t n2 = 4;  // second hidden layer
 
-// The network: generic tensor code (also runs on plain xtensors).
+// The network as an xtensor user writes it: xt::linalg::dot, xt::transpose,
+// xt::exp, xt::sum. The same source runs on plain xtensors (xtensor's own
+// functions, lazily) and on duet's tensor variables (duet nodes), so it is
+// both the model and the plain reference. xtensor has no sigmoid, so it is
+// spelled out; xtensor-blas's vector dot product is a shape-(1,) array, so
+// the score is xt::sum(...)() -- a double in plain code, a rank-0 node in
+// duet's (the trailing () reads the single element in both).
+const auto logistic = [](auto z) { return 1.0 / (1.0 + xt::exp(-std::move(z))); };
 const auto network = [](const auto& beta, const auto& alpha1, const auto& alpha2, const auto& x) {
+    const auto h1 = logistic(xt::linalg::dot(xt::transpose(alpha1), x));
+    const auto h2 = logistic(xt::linalg::dot(xt::transpose(alpha2), h1));
+    return logistic(xt::sum(xt::linalg::dot(beta, h2)))();
+};
+
+// The same network in duet's spelling: duet::sigmoid is ONE node whose rule
+// is sigmoid' = sigmoid (1 - sigmoid), where 1 / (1 + exp(-z)) above is four
+// nodes (negate, exp, +, /) that the chain rule combines into the same
+// derivative. Both must give the same gradients.
+const auto network_duet = [](const auto& beta, const auto& alpha1, const auto& alpha2, const auto& x) {
     const auto h1 = duet::sigmoid(duet::matmul(duet::transpose(alpha1), x));
     const auto h2 = duet::sigmoid(duet::matmul(duet::transpose(alpha2), h1));
     return duet::sigmoid(duet::dot(beta, h2));
@@ -113,6 +133,13 @@ int main() {
     std::printf("reverse vs backpropagation by hand: %.2e (required <= 1e-12)\n", reverse_error);
     std::printf("forward vs backpropagation by hand: %.2e (required <= 1e-12)\n", forward_error);
     ok = ok && shapes && reverse_error <= 1e-12 && forward_error <= 1e-12;
+
+    // duet's own spelling gives the same gradients (up to rounding: the
+    // sigmoids are computed differently).
+    const gradients reverse_duet = duet::gradient(duet::reverse, network_duet, beta, alpha1, alpha2, x);
+    const double spelling_error = worst_error(reverse_duet, reverse);
+    std::printf("duet spelling vs xtensor spelling:  %.2e (required <= 1e-14)\n", spelling_error);
+    ok = ok && spelling_error <= 1e-14;
 
     // Central finite differences, an independent oracle (plain doubles only).
     const gradients numeric = duet::fd::gradient(network, beta, alpha1, alpha2, x);
