@@ -5,6 +5,8 @@
 //                                       (h, 5d) = (10, 25), (100, 250), (300, 500), (1000, 1000)
 //   dense_layer/<contender>/<n>         s = sum(sigmoid(W X + B)), W n x n, X and B n x 32
 //   matrix_product/<contender>/<N>      s = sum(A B), A and B N x N
+//   window_jacobian/<contender>/<h>     Jacobian of sigmoid(W x + b) w.r.t. x (h x 5d)
+//   layer_jacobian/<contender>/100      Jacobian of tanh(W x + b), 100 -> 100
 //
 // plain:   the generic model called with xt::xtensor<double, K> (values only)
 // hand:    value and gradient written by hand with CBLAS (gemv/gemm + loops)
@@ -219,7 +221,55 @@ void product_duet(benchmark::State& state) {
     }
 }
 
+// ---- Jacobians in forward mode: one direction per pass vs lanes -----------------
+// window_jacobian: J of h(x) = sigmoid(W x + b), W h x 5d (the hidden layer of
+// the window classifier w.r.t. its input window); layer_jacobian: a 100 -> 100
+// layer tanh(W x + b). forward_1lane: one tangent pass per input element
+// (duet::jacobian_forward_lanes(f, x, 1)); forward_lanes: 32 directions per
+// pass (duet::jacobian(duet::forward, f, x)); reverse: one sweep per output.
+struct layer_problem {
+    tensor<2> W;
+    tensor<1> b, x;
+    layer_problem(std::size_t out, std::size_t in)
+        : W(random_tensor<2>({out, in}, 11)), b(random_tensor<1>({out}, 12)), x(random_tensor<1>({in}, 13)) {}
+    auto sigmoid_layer() const {
+        return [this](const auto& x) { return duet::sigmoid(duet::matmul(duet::constant_ref(W), x) + b); };
+    }
+    auto tanh_layer() const {
+        return [this](const auto& x) { return duet::tanh(duet::matmul(duet::constant_ref(W), x) + b); };
+    }
+};
+
+template <int Lanes>
+void window_jacobian(benchmark::State& state) {
+    const std::size_t h = static_cast<std::size_t>(state.range(0));
+    const layer_problem p(h, window_inputs(h));
+    const auto f = p.sigmoid_layer();
+    for (auto _ : state) {
+        auto J = Lanes > 0 ? duet::jacobian_forward_lanes(f, p.x, Lanes) : duet::jacobian(duet::reverse, f, p.x);
+        benchmark::DoNotOptimize(J);
+    }
+}
+template <int Lanes>
+void layer_jacobian(benchmark::State& state) {
+    const layer_problem p(100, 100);
+    const auto f = p.tanh_layer();
+    for (auto _ : state) {
+        auto J = Lanes > 0 ? duet::jacobian_forward_lanes(f, p.x, Lanes) : duet::jacobian(duet::reverse, f, p.x);
+        benchmark::DoNotOptimize(J);
+    }
+}
+
 }  // namespace
+
+BENCHMARK(window_jacobian<1>)->Name("window_jacobian/forward_1lane")->Arg(10)->Arg(100)->Unit(benchmark::kMicrosecond);
+BENCHMARK(window_jacobian<32>)->Name("window_jacobian/forward_lanes")->Arg(10)->Arg(100)->Unit(benchmark::kMicrosecond);
+BENCHMARK(window_jacobian<0>)->Name("window_jacobian/reverse")->Arg(10)->Arg(100)->Unit(benchmark::kMicrosecond);
+BENCHMARK(layer_jacobian<1>)->Name("layer_jacobian/forward_1lane")->Arg(100)->Unit(benchmark::kMicrosecond);
+BENCHMARK(layer_jacobian<8>)->Name("layer_jacobian/forward_8lanes")->Arg(100)->Unit(benchmark::kMicrosecond);
+BENCHMARK(layer_jacobian<32>)->Name("layer_jacobian/forward_lanes")->Arg(100)->Unit(benchmark::kMicrosecond);
+BENCHMARK(layer_jacobian<100>)->Name("layer_jacobian/forward_100lanes")->Arg(100)->Unit(benchmark::kMicrosecond);
+BENCHMARK(layer_jacobian<0>)->Name("layer_jacobian/reverse")->Arg(100)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(window_plain)->Name("window_classifier/plain")->Arg(10)->Arg(100)->Arg(300)->Arg(1000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(window_hand)->Name("window_classifier/hand")->Arg(10)->Arg(100)->Arg(300)->Arg(1000)->Unit(benchmark::kMicrosecond);
