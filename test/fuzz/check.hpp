@@ -201,13 +201,19 @@ struct central_result {
 // d/dt F(t) at t = 0, where F(t) evaluates with a trace; same_path(trace)
 // tells whether a trace equals the centre's.
 template <class Eval>
-central_result central(Eval&& eval, const trace& centre, double h) {
+central_result central(Eval&& eval, const trace& centre, double h, bool two_scales) {
+    // Steps h, h/2 (Richardson pair A) and, with two_scales, h/32, h/64
+    // (pair B): a feature of the function between the two scales (an
+    // oscillation the large steps average out) makes the pairs disagree.
+    // (Not for double differences of a derivative, whose rounding at h/64
+    // would swamp the comparison.)
     central_result out;
-    long double values[4];
-    const double steps[4] = {h, -h, h / 2, -h / 2};
+    long double values[8];
+    const double steps[8] = {h, -h, h / 2, -h / 2, h / 32, -h / 32, h / 64, -h / 64};
+    const int count = two_scales ? 8 : 4;
     double largest = centre.largest;
     long ops = centre.operations;
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < count; ++i) {
         trace t;
         values[i] = eval(steps[i], &t);
         if (!std::isfinite(static_cast<double>(values[i]))) return out;
@@ -218,12 +224,22 @@ central_result central(Eval&& eval, const trace& centre, double h) {
         largest = std::max(largest, t.largest);
         ops = std::max(ops, t.operations);
     }
-    const long double d1 = (values[0] - values[1]) / (2.0L * h);
-    const long double d2 = (values[2] - values[3]) / static_cast<long double>(h);
-    out.value = static_cast<double>((4 * d2 - d1) / 3);
-    out.disagreement = static_cast<double>(std::abs(d1 - d2));
+    const auto difference = [&](int i) {
+        return (values[i] - values[i + 1]) / (2.0L * static_cast<long double>(steps[i]));
+    };
+    const long double a1 = difference(0), a2 = difference(2);
+    const long double ra = (4 * a2 - a1) / 3;
+    out.value = static_cast<double>(ra);
+    out.disagreement = static_cast<double>(std::abs(a1 - a2));
+    double smallest_step = h;
+    if (two_scales) {
+        const long double b1 = difference(4), b2 = difference(6);
+        const long double rb = (4 * b2 - b1) / 3;
+        out.disagreement = std::max(out.disagreement, static_cast<double>(std::abs(ra - rb)));
+        smallest_step = h / 64;
+    }
     const double rounding = 64.0 * double(ops + 1) * double(std::numeric_limits<long double>::epsilon()) *
-                            std::max(largest, 1.0) / h;
+                            std::max(largest, 1.0) / smallest_step;
     out.tolerance = 4 * out.disagreement + rounding;
     out.usable = std::isfinite(out.value);
     return out;
@@ -409,7 +425,7 @@ inline point_verdict check_point(const program& p, const std::vector<double>& x,
                 xl[i] += step;
                 return run(p, xl, t);
             },
-            centre, h);
+            centre, h, true);
         if (cr[i].path_change) {
             c.fd_path_changes++;
             continue;
@@ -463,14 +479,17 @@ inline point_verdict check_point(const program& p, const std::vector<double>& x,
             }
             return run_checked(p, xd, sab).tangent(0);
         };
-        const central_result c2 = central(gv_at, centre, h);
+        const central_result c2 = central(gv_at, centre, h, false);
         if (c2.usable && !c2.path_change) {
             double hscale = 0;
             for (std::size_t i = 0; i < n; ++i) hscale = std::max(hscale, std::abs(r.g_forward[i]));
             const double scale = std::max({std::abs(c2.value), std::abs(r.uhv_nested), 1e-300});
-            // Double (not long double) differences of a derivative: their
-            // rounding is eps_d |g| / h.
-            const double rounding = 64.0 * std::numeric_limits<double>::epsilon() * std::max(hscale, 1.0) / h;
+            // Double (not long double) differences of a derivative: g.v is
+            // accurate to ops * eps_d times the largest first-order
+            // component (it may cancel to rounding noise), and the
+            // difference divides that by h.
+            const double rounding = 64.0 * double(centre.operations + 4) * std::numeric_limits<double>::epsilon() *
+                                    std::max({hscale, r.mg.first, 1.0}) / h;
             if (c2.disagreement <= fd_agreement * std::max(scale, hscale)) {
                 r.fd_uhv = c2.value;
                 r.fd_uhv_tolerance = fd_second_tol * std::max(scale, 1e-3 * hscale) + 4 * c2.disagreement + rounding;
@@ -526,8 +545,13 @@ inline counters run_programs(const run_options& o) {
             std::vector<long double> xl(x.begin(), x.end());
             const long double value = run(p, xl, &centre);
             const double vd = run(p, x);
+            // Rejected: a value that is not finite or beyond 1e12 anywhere
+            // (central differences need moderate values), a nonzero value
+            // below 1e-150 anywhere (products of partials underflow to
+            // subnormals and lose their relative accuracy in every mode),
+            // copysign reading the sign of a NaN (unspecified).
             if (!std::isfinite(static_cast<double>(value)) || !std::isfinite(vd) || std::abs(vd) > 1e12 ||
-                centre.largest > 1e12) {
+                centre.largest > 1e12 || centre.smallest < 1e-150 || centre.nan_sign) {
                 total.rejected_points++;
                 continue;
             }

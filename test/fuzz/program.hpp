@@ -157,7 +157,10 @@ struct program {
 struct trace {
     std::vector<long long> decisions;  // every branch taken, every kink's side
     double largest = 0;          // largest |value| of any register written
+    double smallest = INFINITY;  // smallest nonzero |value| of any register written
     long operations = 0;
+    // copysign read the sign of a NaN (unspecified: modes may differ).
+    bool nan_sign = false;
     // std::max / std::min met a NaN: on double they return an argument by
     // the rule (a < b) ? b : a, duet's max / min propagate the NaN.
     bool std_minmax_nan = false;
@@ -264,7 +267,9 @@ struct interpreter {
     void wrote(int d) {
         if constexpr (is_plain<T>) {
             if (tr) {
-                tr->largest = std::max(tr->largest, static_cast<double>(std::abs(plain_value(r[d]))));
+                const double magnitude = static_cast<double>(std::abs(plain_value(r[d])));
+                tr->largest = std::max(tr->largest, magnitude);
+                if (magnitude > 0) tr->smallest = std::min(tr->smallest, magnitude);
                 tr->operations++;
             }
         } else {
@@ -372,7 +377,12 @@ struct interpreter {
                 decide(sign_class(double(va)));
                 break;
             }
-            default: decide(sign_class(double(vb))); break;  // copysign
+            default:  // copysign
+                decide(sign_class(double(vb)));
+                if constexpr (is_plain<T>) {
+                    if (tr && std::isnan(vb)) tr->nan_sign = true;
+                }
+                break;
         }
         switch (op) {
             case binary::max: FUZZ_SPELL(max, a, b);
