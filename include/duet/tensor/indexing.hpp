@@ -208,7 +208,7 @@ auto view(E&& e, S&&... slices) {
                 else if constexpr (requires { e.value.shape(); })
                     n = e.value.shape()[d];
                 else
-                    static_assert(sizeof(N) == 0,
+                    static_assert(sizeof(N) == 0 || sizeof(D) == 0,  // dependent on this slice
                                   "duet::view: xt::range needs the axis length: take ranges of a "
                                   "variable or a constant, not of an inner expression");
             } else {
