@@ -198,6 +198,10 @@ TEST_CASE("batch softmax cross-entropy", "[tensor][axes]") {
         for (std::size_t c = 0; c < 3; ++c) s += std::exp(Z(b, c));
         for (std::size_t c = 0; c < 3; ++c) CHECK(agree(g(b, c), (std::exp(Z(b, c)) / s - Y(b, c)) / 5, 1e-14));
     }
+    // the scores also used before the loss (the loss's adjoint must add)
+    check_all("scores used twice", [&Y](const auto& z) {
+        return duet::sum(duet::sin(z)) + duet::softmax_cross_entropy(z, Y) * duet::softmax_cross_entropy(z, Y);
+    }, Z);
     check_all("cross-entropy, classes along axis 0",
               [&Y](const auto& z) { return duet::softmax_cross_entropy(duet::transpose(z), xt::transpose(Y), 0); }, Z);
 }
