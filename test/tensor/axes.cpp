@@ -202,6 +202,10 @@ TEST_CASE("batch softmax cross-entropy", "[tensor][axes]") {
     check_all("scores used twice", [&Y](const auto& z) {
         return duet::sum(duet::sin(z)) + duet::softmax_cross_entropy(z, Y) * duet::softmax_cross_entropy(z, Y);
     }, Z);
+    // differentiable targets, also used before the loss
+    check_all("targets used twice", [](const auto& z, const auto& y) {
+        return duet::sum(duet::sin(y)) + duet::softmax_cross_entropy(z, y);
+    }, Z, tensor<2>(Y * 0.5 + 0.1));
     check_all("cross-entropy, classes along axis 0",
               [&Y](const auto& z) { return duet::softmax_cross_entropy(duet::transpose(z), xt::transpose(Y), 0); }, Z);
 }
