@@ -1,4 +1,4 @@
-// expect: static adjoint, which differentiates a single expression
+// expect: assigns to a variable of its argument type
 #include <duet/duet.hpp>
 int main() {
     auto g = duet::gradient(duet::reverse, [](auto x) {

@@ -59,8 +59,8 @@ TEST_CASE("the static adjoint allocates nothing", "[static_adjoint]") {
 }
 
 TEST_CASE("static_adjoint with a seed scales the gradient", "[static_adjoint]") {
-    duet::static_var<double> x{3.0, 0};
-    duet::static_var<double> y{4.0, 1};
+    const auto x = duet::static_var<double>::argument(3.0, 0);
+    const auto y = duet::static_var<double>::argument(4.0, 1);
     double v = 0;
     std::array<double, 2> g{};
     duet::static_adjoint<2>(hypot(x, y), 2.0, v, g);

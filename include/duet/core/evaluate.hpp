@@ -8,7 +8,8 @@
 //               the static adjoint sweep, generated at compile time: walks
 //               the cache top-down with adjoint a at the root; each child
 //               receives parent adjoint x local partial (from the node's
-//               rule). Because an expression is a tree, every inner node gets
+//               rule), a chain product under the strong-zero rule
+//               (core/strong_zero.hpp). Because an expression is a tree, every inner node gets
 //               exactly one adjoint; a leaf used several times is reached
 //               several times and the sink sums. At each variable leaf it
 //               calls sink(leaf, adjoint). Constants are skipped, and so are
@@ -22,6 +23,7 @@
 #include <type_traits>
 
 #include "duet/core/expression.hpp"
+#include "duet/core/strong_zero.hpp"
 
 namespace duet {
 
@@ -99,29 +101,51 @@ DUET_INLINE constexpr cache_t<E> evaluate(const E& e) {
     return cache_t<E>(e);
 }
 
+namespace detail {
+// Declared first: each overload recurses into the others.
 template <class T, class Sink>
-DUET_INLINE constexpr void sweep(const cached_constant<T>&, const T&, Sink&) {}
+DUET_INLINE constexpr void sweep_node(const cached_constant<T>&, const T&, Sink&);
+template <class L, class Sink>
+DUET_INLINE constexpr void sweep_node(const cached_leaf<L>&, const typename cached_leaf<L>::value_type&, Sink&);
+template <class Rule, class A, class Sink>
+DUET_INLINE constexpr void sweep_node(const cached_unary<Rule, A>&,
+                                      const typename cached_unary<Rule, A>::value_type&, Sink&);
+template <class Rule, class A, class B, class Sink>
+DUET_INLINE constexpr void sweep_node(const cached_binary<Rule, A, B>&,
+                                      const typename cached_binary<Rule, A, B>::value_type&, Sink&);
+
+template <class T, class Sink>
+DUET_INLINE constexpr void sweep_node(const cached_constant<T>&, const T&, Sink&) {}
 
 template <class L, class Sink>
-DUET_INLINE constexpr void sweep(const cached_leaf<L>& c, const typename cached_leaf<L>::value_type& adjoint, Sink& sink) {
+DUET_INLINE constexpr void sweep_node(const cached_leaf<L>& c, const typename cached_leaf<L>::value_type& adjoint,
+                                      Sink& sink) {
     sink(*c.leaf, adjoint);
 }
 
 template <class Rule, class A, class Sink>
-DUET_INLINE constexpr void sweep(const cached_unary<Rule, A>& c, const typename cached_unary<Rule, A>::value_type& adjoint,
-                     Sink& sink) {
+DUET_INLINE constexpr void sweep_node(const cached_unary<Rule, A>& c,
+                                      const typename cached_unary<Rule, A>::value_type& adjoint, Sink& sink) {
     using T = typename cached_unary<Rule, A>::value_type;
-    sweep(c.a, T(adjoint * c.rule.derivative(c.a.value, c.value)), sink);
+    sweep_node(c.a, chain_product(adjoint, T(c.rule.derivative(c.a.value, c.value))), sink);
 }
 
 template <class Rule, class A, class B, class Sink>
-DUET_INLINE constexpr void sweep(const cached_binary<Rule, A, B>& c,
-                     const typename cached_binary<Rule, A, B>::value_type& adjoint, Sink& sink) {
+DUET_INLINE constexpr void sweep_node(const cached_binary<Rule, A, B>& c,
+                                      const typename cached_binary<Rule, A, B>::value_type& adjoint, Sink& sink) {
     using T = typename cached_binary<Rule, A, B>::value_type;
     if constexpr (!constant_node<A>)
-        sweep(c.a, T(adjoint * c.rule.left(c.a.value, c.b.value, c.value)), sink);
+        sweep_node(c.a, chain_product(adjoint, T(c.rule.left(c.a.value, c.b.value, c.value))), sink);
     if constexpr (!constant_node<B>)
-        sweep(c.b, T(adjoint * c.rule.right(c.a.value, c.b.value, c.value)), sink);
+        sweep_node(c.b, chain_product(adjoint, T(c.rule.right(c.a.value, c.b.value, c.value))), sink);
+}
+}  // namespace detail
+
+// The static adjoint sweep of a cache with adjoint `adjoint` at its root;
+// every product under the strong-zero rule.
+template <class C, class Sink>
+DUET_INLINE constexpr void sweep(const C& c, const typename C::value_type& adjoint, Sink& sink) {
+    detail::sweep_node(c, adjoint, sink);
 }
 
 // The value of an expression (a plain number passes through).

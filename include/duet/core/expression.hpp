@@ -19,6 +19,9 @@
 #include <type_traits>
 #include <utility>
 
+#include "duet/core/inline.hpp"
+#include "duet/core/strong_zero.hpp"
+
 namespace duet {
 
 // ---------------------------------------------------------------------------
@@ -31,11 +34,16 @@ template <class L>
 struct leaf_traits;
 
 // Identifies which mode's variables an expression is made of. Two expressions
-// can only be combined when their families are equal.
-template <class Mode, class T, std::size_t Lanes>
+// can only be combined when their families are equal. Tag distinguishes the
+// variables of different differentiations of one mode (each driver call
+// seeds duals of its own tag), so that a derivative taken inside another can
+// never add its tangents into the outer one's lanes (perturbation
+// confusion).
+template <class Mode, class T, std::size_t Lanes, class Tag = void>
 struct family {
     using mode = Mode;
     using value_type = T;
+    using tag = Tag;
     static constexpr std::size_t lanes = Lanes;
 };
 
@@ -152,35 +160,6 @@ struct quiet_nan_of {
 template <class>
 inline constexpr bool always_false = false;
 
-// Exactly zero in the value and, for nested numbers (anything with value()
-// and tangents()), in every tangent lane: a dual with value 0 but a nonzero
-// tangent still carries information, so "strong zero" must not drop it.
-template <class T>
-constexpr bool is_exact_zero(const T& x) {
-    if constexpr (requires { x.value(); x.tangents(); }) {
-        if (!is_exact_zero(x.value())) return false;
-        for (const auto& t : x.tangents())
-            if (!is_exact_zero(t)) return false;
-        return true;
-    } else {
-        return x == T(0);
-    }
-}
 
-// Every function that builds, evaluates or sweeps an expression is forced
-// inline: a statement's compile-time tree must become straight-line code.
-// Left to their budgets, inliners give up on deep trees and pass caches and
-// subtrees through memory (measured: 2-4x slower sweeps on 20-term sums).
-#if defined(DUET_INLINE)
-#elif defined(__GNUC__) || defined(__clang__)
-#define DUET_INLINE [[gnu::always_inline]] inline
-#else
-#define DUET_INLINE inline
-#endif
-#if defined(__GNUC__) || defined(__clang__)
-#define DUET_INLINE_LAMBDA __attribute__((always_inline))
-#else
-#define DUET_INLINE_LAMBDA
-#endif
 
 }  // namespace duet

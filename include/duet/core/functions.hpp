@@ -1,8 +1,15 @@
 // The elementary functions and operators on expressions. Each one only builds
 // a node around its rule (core/rules.hpp); they are found by ADL on duet types.
 // Every binary function accepts a plain number on either side.
+//
+// The named functions on expressions live in the inline namespace
+// duet::expression_functions: `duet::exp(x)` and unqualified `exp(x)` (ADL)
+// find them as members of duet, and core/std_functions.hpp brings exactly
+// these overloads (and not duet's overloads for plain numbers) into std, so
+// that `std::exp(x)` works on duet numbers as well.
 #pragma once
 
+#include <cmath>
 #include <concepts>
 #include <type_traits>
 #include <utility>
@@ -29,13 +36,13 @@ concept operand_pair =
         return make_unary(rules::rule{}, std::forward<A>(a));        \
     }
 
-// Functions also take plain numbers, so generic code may call duet::f(x)
-// qualified for every number type.
-#define DUET_UNARY_FUNCTION(name, rule)           \
-    DUET_UNARY_OPERATOR(name, rule)               \
-    template <std::floating_point T>              \
-    T name(T x) {                                 \
-        return rules::rule::value(x);             \
+// Functions also take plain numbers (outside expression_functions), so
+// generic code may call duet::f(x) qualified for every number type.
+#define DUET_UNARY_FUNCTION(name, rule) DUET_UNARY_OPERATOR(name, rule)
+#define DUET_NUMBER_UNARY_FUNCTION(name, rule) \
+    template <std::floating_point T>           \
+    T name(T x) {                              \
+        return rules::rule::value(x);          \
     }
 
 #define DUET_BINARY_OPERATOR(name, rule)                                            \
@@ -45,11 +52,11 @@ concept operand_pair =
         return make_binary(rules::rule{}, std::forward<A>(a), std::forward<B>(b));  \
     }
 
-#define DUET_BINARY_FUNCTION(name, rule)          \
-    DUET_BINARY_OPERATOR(name, rule)              \
-    template <std::floating_point T>              \
-    T name(T a, T b) {                            \
-        return rules::rule::value(a, b);          \
+#define DUET_BINARY_FUNCTION(name, rule) DUET_BINARY_OPERATOR(name, rule)
+#define DUET_NUMBER_BINARY_FUNCTION(name, rule) \
+    template <std::floating_point T>            \
+    T name(T a, T b) {                          \
+        return rules::rule::value(a, b);        \
     }
 
 DUET_BINARY_OPERATOR(operator+, add_rule)
@@ -57,6 +64,19 @@ DUET_BINARY_OPERATOR(operator-, subtract_rule)
 DUET_BINARY_OPERATOR(operator*, multiply_rule)
 DUET_BINARY_OPERATOR(operator/, divide_rule)
 DUET_UNARY_OPERATOR(operator-, negate_rule)
+
+namespace detail {
+// The innermost plain number of a possibly nested expression's value.
+template <class X>
+constexpr auto innermost_value(const X& x) {
+    if constexpr (expression<X>)
+        return innermost_value(value(x));
+    else
+        return x;
+}
+}  // namespace detail
+
+inline namespace expression_functions {
 
 DUET_UNARY_FUNCTION(abs, abs_rule)
 DUET_UNARY_FUNCTION(fabs, abs_rule)
@@ -96,11 +116,21 @@ DUET_BINARY_FUNCTION(max, max_rule)
 DUET_BINARY_FUNCTION(min, min_rule)
 DUET_BINARY_FUNCTION(fmax, fmax_rule)
 DUET_BINARY_FUNCTION(fmin, fmin_rule)
+DUET_BINARY_FUNCTION(fmod, fmod_rule)
+DUET_BINARY_FUNCTION(copysign, copysign_rule)
 
-#undef DUET_UNARY_OPERATOR
-#undef DUET_BINARY_OPERATOR
-#undef DUET_UNARY_FUNCTION
-#undef DUET_BINARY_FUNCTION
+// Two leaves of one type: more specialised than std::max(const T&, const T&)
+// (same form, constrained), so that `std::max(x, y)` on two duals, vars or
+// static_vars takes duet's rule (a tie splits the derivative) rather than
+// the standard template, which returns one of its arguments.
+#define DUET_LEAF_BINARY_FUNCTION(name, rule)                       \
+    template <class L>                                              \
+        requires leaf<L>                                            \
+    DUET_INLINE constexpr auto name(const L& a, const L& b) {       \
+        return make_binary(rules::rule{}, a, b);                    \
+    }
+DUET_LEAF_BINARY_FUNCTION(max, max_rule)
+DUET_LEAF_BINARY_FUNCTION(min, min_rule)
 
 // x^y; an integer exponent gets its own rule (exact at x = 0 and x < 0).
 template <class A, class B>
@@ -125,6 +155,108 @@ template <class A>
 constexpr auto digamma(A&& a) {
     return polygamma(0, std::forward<A>(a));
 }
+
+// a * b + c (one node each; the product is not fused: its partials are b
+// and a either way).
+template <class A, class B, class C>
+    requires(expression<A> || expression<B> || expression<C>)
+DUET_INLINE constexpr auto fma(A&& a, B&& b, C&& c) {
+    return std::forward<A>(a) * std::forward<B>(b) + std::forward<C>(c);
+}
+
+// x limited to [lo, hi]: min(max(x, lo), hi), so a boundary tie splits the
+// derivative as max and min do.
+template <class X, class Lo, class Hi>
+    requires(expression<X> || expression<Lo> || expression<Hi>)
+DUET_INLINE constexpr auto clamp(X&& x, Lo&& lo, Hi&& hi) {
+    return min(max(std::forward<X>(x), std::forward<Lo>(lo)), std::forward<Hi>(hi));
+}
+
+// Rounding: a piecewise-constant function of the value. They return the
+// innermost plain number (a double for any duet number type), whose
+// derivative is 0 in every mode, and which serves directly as an index
+// (`static_cast<int>(std::floor(x))`) or as a constant in an expression.
+#define DUET_ROUNDING_FUNCTION(name)                         \
+    template <class A>                                       \
+        requires expression<A>                               \
+    constexpr auto name(const A& a) {                        \
+        using std::name;                                     \
+        return name(detail::innermost_value(a));             \
+    }
+DUET_ROUNDING_FUNCTION(floor)
+DUET_ROUNDING_FUNCTION(ceil)
+DUET_ROUNDING_FUNCTION(round)
+DUET_ROUNDING_FUNCTION(trunc)
+DUET_ROUNDING_FUNCTION(nearbyint)
+DUET_ROUNDING_FUNCTION(rint)
+#undef DUET_ROUNDING_FUNCTION
+
+// Classification looks at the value only (NaN in a tangent does not make a
+// number NaN).
+#define DUET_CLASSIFICATION_FUNCTION(name)                   \
+    template <class A>                                       \
+        requires expression<A>                               \
+    constexpr bool name(const A& a) {                        \
+        using std::name;                                     \
+        return name(detail::innermost_value(a));             \
+    }
+DUET_CLASSIFICATION_FUNCTION(isnan)
+DUET_CLASSIFICATION_FUNCTION(isinf)
+DUET_CLASSIFICATION_FUNCTION(isfinite)
+DUET_CLASSIFICATION_FUNCTION(isnormal)
+DUET_CLASSIFICATION_FUNCTION(signbit)
+#undef DUET_CLASSIFICATION_FUNCTION
+
+}  // namespace expression_functions
+
+// The same functions on plain numbers (duet::exp(2.0)).
+DUET_NUMBER_UNARY_FUNCTION(abs, abs_rule)
+DUET_NUMBER_UNARY_FUNCTION(fabs, abs_rule)
+DUET_NUMBER_UNARY_FUNCTION(square, square_rule)
+DUET_NUMBER_UNARY_FUNCTION(sqrt, sqrt_rule)
+DUET_NUMBER_UNARY_FUNCTION(cbrt, cbrt_rule)
+DUET_NUMBER_UNARY_FUNCTION(exp, exp_rule)
+DUET_NUMBER_UNARY_FUNCTION(exp2, exp2_rule)
+DUET_NUMBER_UNARY_FUNCTION(expm1, expm1_rule)
+DUET_NUMBER_UNARY_FUNCTION(log, log_rule)
+DUET_NUMBER_UNARY_FUNCTION(log2, log2_rule)
+DUET_NUMBER_UNARY_FUNCTION(log10, log10_rule)
+DUET_NUMBER_UNARY_FUNCTION(log1p, log1p_rule)
+DUET_NUMBER_UNARY_FUNCTION(sin, sin_rule)
+DUET_NUMBER_UNARY_FUNCTION(cos, cos_rule)
+DUET_NUMBER_UNARY_FUNCTION(tan, tan_rule)
+DUET_NUMBER_UNARY_FUNCTION(asin, asin_rule)
+DUET_NUMBER_UNARY_FUNCTION(acos, acos_rule)
+DUET_NUMBER_UNARY_FUNCTION(atan, atan_rule)
+DUET_NUMBER_UNARY_FUNCTION(sinh, sinh_rule)
+DUET_NUMBER_UNARY_FUNCTION(cosh, cosh_rule)
+DUET_NUMBER_UNARY_FUNCTION(tanh, tanh_rule)
+DUET_NUMBER_UNARY_FUNCTION(asinh, asinh_rule)
+DUET_NUMBER_UNARY_FUNCTION(acosh, acosh_rule)
+DUET_NUMBER_UNARY_FUNCTION(atanh, atanh_rule)
+DUET_NUMBER_UNARY_FUNCTION(erf, erf_rule)
+DUET_NUMBER_UNARY_FUNCTION(erfc, erfc_rule)
+DUET_NUMBER_UNARY_FUNCTION(tgamma, tgamma_rule)
+DUET_NUMBER_UNARY_FUNCTION(lgamma, lgamma_rule)
+DUET_NUMBER_UNARY_FUNCTION(relu, relu_rule)
+DUET_NUMBER_UNARY_FUNCTION(sigmoid, sigmoid_rule)
+DUET_NUMBER_UNARY_FUNCTION(softplus, softplus_rule)
+DUET_NUMBER_BINARY_FUNCTION(hypot, hypot_rule)
+DUET_NUMBER_BINARY_FUNCTION(atan2, atan2_rule)
+DUET_NUMBER_BINARY_FUNCTION(max, max_rule)
+DUET_NUMBER_BINARY_FUNCTION(min, min_rule)
+DUET_NUMBER_BINARY_FUNCTION(fmax, fmax_rule)
+DUET_NUMBER_BINARY_FUNCTION(fmin, fmin_rule)
+DUET_NUMBER_BINARY_FUNCTION(fmod, fmod_rule)
+DUET_NUMBER_BINARY_FUNCTION(copysign, copysign_rule)
+
+#undef DUET_UNARY_OPERATOR
+#undef DUET_BINARY_OPERATOR
+#undef DUET_UNARY_FUNCTION
+#undef DUET_BINARY_FUNCTION
+#undef DUET_NUMBER_UNARY_FUNCTION
+#undef DUET_NUMBER_BINARY_FUNCTION
+#undef DUET_LEAF_BINARY_FUNCTION
 
 inline double digamma(double x) { return polygamma(0, x); }
 template <std::floating_point T>
@@ -169,23 +301,6 @@ constexpr bool operator>=(const A& a, const B& b) {
     return value(a) >= value(b);
 }
 
-template <class A>
-    requires expression<A>
-constexpr bool isnan(const A& a) {
-    using std::isnan;
-    return isnan(value(a));
-}
-template <class A>
-    requires expression<A>
-constexpr bool isinf(const A& a) {
-    using std::isinf;
-    return isinf(value(a));
-}
-template <class A>
-    requires expression<A>
-constexpr bool isfinite(const A& a) {
-    using std::isfinite;
-    return isfinite(value(a));
-}
-
 }  // namespace duet
+
+#include "duet/core/std_functions.hpp"

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "duet/core/expression.hpp"
+#include "duet/core/lift.hpp"
 
 namespace duet {
 namespace detail {
@@ -22,13 +23,23 @@ DUET_INLINE constexpr auto as_operand(X&& x) {
         return constant<T>{T(std::forward<X>(x))};
 }
 
-// Fails with a sentence when two variable families cannot be combined.
+// Fails with a sentence when two variable families cannot be combined. A
+// class template, so that its assertions fire where make_binary is
+// instantiated (to deduce an operator's type), before any error the user's
+// code would get from the expression's type.
 template <class FA, class FB>
-constexpr void require_same_family() {
-    if constexpr (!std::is_same_v<FA, FB>) {
+struct same_family_check {
+    static constexpr bool check() {
         constexpr bool same_mode = std::is_same_v<typename FA::mode, typename FB::mode>;
         constexpr bool same_type = std::is_same_v<typename FA::value_type, typename FB::value_type>;
-        static_assert(!(same_mode && same_type),
+        constexpr bool same_lanes = FA::lanes == FB::lanes;
+        static_assert(!(same_mode && same_type && same_lanes),
+                      "duet: this expression mixes the variables of two different "
+                      "differentiations that cannot be nested automatically (a derivative taken "
+                      "inside another whose inner function uses a variable of the outer one). "
+                      "Give the inner driver its point in the outer variable's number type, e.g. "
+                      "duet::derivative([&](auto y) { return x * y; }, decltype(x)(1.0))");
+        static_assert(!(same_mode && same_type && !same_lanes),
                       "duet: cannot combine dual numbers with different numbers of tangent "
                       "lanes (dual<T, N> with dual<T, M>); use one lane count for the whole "
                       "computation");
@@ -37,9 +48,13 @@ constexpr void require_same_family() {
                       "expression (e.g. dual<float> with dual<double>)");
         static_assert(same_mode,
                       "duet: cannot combine variables of different differentiation modes in "
-                      "one expression (e.g. a duet::dual with a reverse-mode variable)");
+                      "one expression (e.g. a duet::dual with a reverse-mode variable); a tape "
+                      "inside a derivative in x needs vars of x's type: duet::tape<decltype(x)>, "
+                      "duet::var<decltype(x)>");
+        return same_mode && same_type && same_lanes;
     }
-}
+    static constexpr bool ok = std::is_same_v<FA, FB> || check();
+};
 
 template <class X, class E>
 inline constexpr bool is_number_for = !expression<X> && std::is_convertible_v<X, value_type_of<E>>;
@@ -73,8 +88,29 @@ DUET_INLINE constexpr auto make_binary(Rule rule, A&& a, B&& b) {
             using T = value_type_of<DB>;
             return binary_node<Rule, constant<T>, DB>{constant<T>{T(std::forward<A>(a))},
                                                       DB(std::forward<B>(b)), rule};
+        } else if constexpr (detail::lifts_into<DA, DB>) {
+            // The same differentiation, a's numbers one level lower than b's
+            // (b was already nested with an outer one): lift a's leaves.
+            auto lifted = detail::lift_expression<value_type_of<DB>>(a);
+            return binary_node<Rule, decltype(lifted), DB>{lifted, DB(std::forward<B>(b)), rule};
+        } else if constexpr (detail::lifts_into<DB, DA>) {
+            auto lifted = detail::lift_expression<value_type_of<DA>>(b);
+            return binary_node<Rule, DA, decltype(lifted)>{DA(std::forward<A>(a)), lifted, rule};
+        } else if constexpr (detail::outer_side<family_of<DA>, family_of<DB>>() == 1 &&
+                             detail::nestable<DA, DB>) {
+            // Two differentiations meet (core/lift.hpp): a is the outer level,
+            // b one number of the level below.
+            using V = typename family_number<family_of<DB>>::type;
+            auto outer = detail::lift_expression<V>(a);
+            return binary_node<Rule, decltype(outer), constant<V>>{outer, constant<V>{V(b)}, rule};
+        } else if constexpr (detail::outer_side<family_of<DA>, family_of<DB>>() == -1 &&
+                             detail::nestable<DB, DA>) {
+            using V = typename family_number<family_of<DA>>::type;
+            auto outer = detail::lift_expression<V>(b);
+            return binary_node<Rule, constant<V>, decltype(outer)>{constant<V>{V(a)}, outer, rule};
         } else {
-            detail::require_same_family<family_of<DA>, family_of<DB>>();
+            static_assert(detail::same_family_check<family_of<DA>, family_of<DB>>::ok,
+                          "duet: these operands cannot be combined (the sentence above says why)");
             return binary_node<Rule, DA, DB>{DA(std::forward<A>(a)), DB(std::forward<B>(b)), rule};
         }
     } else if constexpr (expression<DA>) {

@@ -287,10 +287,18 @@ struct relu_rule {
     template <class T> static T derivative(const T& x, const T&) { return step_partial(x, 1, 0, 0); }
 };
 // max and min propagate NaN; a tie splits the adjoint evenly.
+// A NaN argument gives NaN. For a nested number the NaN's tangents are what
+// forward mode gives the derivative: NaN in the lanes where an argument is
+// perturbed, 0 elsewhere (the strong-zero rule), not the NaN argument's own
+// tangents (a numeric_limits constant has zero tangents).
+template <class T>
+constexpr T nan_through(const T& a, const T& b) {
+    const T q = number<T>(std::numeric_limits<double>::quiet_NaN());
+    return T(a * q + b * q);
+}
 struct max_rule {
     template <class T> static T value(const T& a, const T& b) {
-        if (a != a) return a;
-        if (b != b) return b;
+        if (a != a || b != b) return nan_through(a, b);
         return a < b ? b : a;
     }
     template <class T> static T left(const T& a, const T& b, const T&) { return order_partial(a, b, 1, 0.5, 0); }
@@ -298,8 +306,7 @@ struct max_rule {
 };
 struct min_rule {
     template <class T> static T value(const T& a, const T& b) {
-        if (a != a) return a;
-        if (b != b) return b;
+        if (a != a || b != b) return nan_through(a, b);
         return b < a ? b : a;
     }
     template <class T> static T left(const T& a, const T& b, const T&) { return order_partial(a, b, 0, 0.5, 1); }
@@ -332,6 +339,27 @@ struct fmin_rule {
         return min_rule::left(a, b, y);
     }
     template <class T> static T right(const T& a, const T& b, const T& y) { return left(b, a, y); }
+};
+
+// fmod(a, b) = a - trunc(a / b) * b: d/da = 1, d/db = -trunc(a / b) (the
+// quotient is locally constant between its jumps).
+struct fmod_rule {
+    template <class T> static T value(const T& a, const T& b) { using std::fmod; return T(fmod(a, b)); }
+    template <class T> static T left(const T&, const T&, const T&) { return number<T>(1); }
+    template <class T> static T right(const T& a, const T& b, const T&) {
+        using std::trunc;
+        return T(-trunc(T(a / b)));
+    }
+};
+// copysign(a, b) = |a| with the sign of b: d/da = sign(a) * sign(b), 0 at
+// a = 0 (abs's convention); d/db = 0 (only b's sign bit is read).
+struct copysign_rule {
+    template <class T> static T value(const T& a, const T& b) { using std::copysign; return T(copysign(a, b)); }
+    template <class T> static T left(const T& a, const T& b, const T&) {
+        using std::signbit;
+        return signbit(b) ? step_partial(a, -1, 0, 1) : step_partial(a, 1, 0, -1);
+    }
+    template <class T> static T right(const T&, const T&, const T&) { return number<T>(0); }
 };
 
 // ---- machine-learning staples ---------------------------------------------

@@ -43,6 +43,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "duet/core/expression.hpp"
+#include "duet/drivers/callable.hpp"
 #include "duet/drivers/cost_model.hpp"
 #include "duet/drivers/modes.hpp"
 #include "duet/forward/dual.hpp"
@@ -54,6 +55,10 @@ namespace duet {
 
 namespace detail {
 
+// Specialised per container family: is_container, value_type, rebind<U>
+// (the container of the mode's numbers handed to f) and, optionally,
+// `static C build(n, make)` when C is not built with push_back or a braced
+// list (duet/eigen.hpp specialises this for Eigen vectors).
 template <class C>
 struct container_argument_traits {
     static constexpr bool is_container = false;
@@ -101,7 +106,10 @@ using container_number = typename container_argument_traits<std::remove_cvref_t<
 // (vars are registered in that order). No default-constructed elements.
 template <class Out, class Make>
 Out build_container(std::size_t n, Make&& make) {
-    if constexpr (requires { std::tuple_size<Out>::value; }) {
+    if constexpr (requires { container_argument_traits<Out>::build(n, make); }) {
+        // A container type that builds itself (duet/eigen.hpp: Eigen vectors).
+        return container_argument_traits<Out>::build(n, make);
+    } else if constexpr (requires { std::tuple_size<Out>::value; }) {
         return [&]<std::size_t... I>(std::index_sequence<I...>) {
             return Out{make(I)...};
         }(std::make_index_sequence<std::tuple_size<Out>::value>{});
@@ -113,12 +121,22 @@ Out build_container(std::size_t n, Make&& make) {
     }
 }
 
-template <class F, class Arg>
-constexpr void require_callable() {
-    static_assert(std::is_invocable_v<F&, const Arg&>,
+// Whether f can be called with the containers of duet numbers the modes of
+// a driver hand it (Forward: duals, Reverse: vars); if not, the sentence.
+// The public drivers test this first and instantiate nothing else when it
+// fails, so the sentence is the only error.
+template <class F, class C, bool Forward, bool Reverse>
+constexpr bool container_callable() {
+    using T = container_number<C>;
+    constexpr bool forward_ok =
+        !Forward || callable_with<F&, const rebind_container<C, dual<T, 1, driver_tag<F, T>>>&>;
+    constexpr bool reverse_ok = !Reverse || callable_with<F&, const rebind_container<C, var<T>>&>;
+    static_assert(forward_ok && reverse_ok,
                   "duet: the function cannot be called with a container of duet::var / "
-                  "duet::dual numbers; write it generically (auto parameters, or a template "
-                  "on the element type) and take the container by const reference");
+                  "duet::dual numbers: its parameter has a fixed element type; write it "
+                  "generically (auto parameters, or a template on the element type) and take "
+                  "the container by const reference");
+    return forward_ok && reverse_ok;
 }
 
 // The scalar result of f as the mode's number type (an expression is
@@ -152,11 +170,15 @@ decltype(auto) with_lanes(std::size_t n, Body&& body) {
     return body.template operator()<(Max < 4 ? Max : 4)>();
 }
 
+// The duals a forward pass of a driver on f seeds: L lanes, f's tag.
+template <class F, class C, std::size_t L>
+using driver_dual = dual<container_number<C>, L, driver_tag<F, container_number<C>>>;
+
 // Duals seeded with the unit vectors e_first .. e_{first+L-1} in lanes 0..L-1.
-template <std::size_t L, class C>
+template <class D, class C>
 auto seeded_duals(const C& x, std::size_t first) {
     using T = container_number<C>;
-    using D = dual<T, L>;
+    constexpr std::size_t L = D::lanes;
     return build_container<rebind_container<C, D>>(std::size(x), [&](std::size_t i) {
         D d(x[i]);
         if (i >= first && i - first < L) d.tangent(i - first) = T(1);
@@ -211,7 +233,6 @@ template <class F, class C>
 container_value_and_gradient<C> reverse_value_and_gradient(F& f, const C& x) {
     using T = container_number<C>;
     using Vars = rebind_container<C, var<T>>;
-    require_callable<F, Vars>();
     return with_workspace_tape<T>([&](tape<T>& t) {
         auto gradient_of = [&](const Vars& xs) {
             const var<T> y = as_number<var<T>>(f(xs));
@@ -246,9 +267,8 @@ container_value_and_gradient<C> forward_value_and_gradient(F& f, const C& x) {
     const std::size_t n = std::size(x);
     container_value_and_gradient<C> out{T(0), zeros_like(x)};
     with_lanes<jacobian_cost_model::forward_lanes>(n, [&]<std::size_t L>() {
-        using D = dual<T, L>;
-        require_callable<F, rebind_container<C, D>>();
-        auto xs = seeded_duals<L>(x, 0);
+        using D = driver_dual<F, C, L>;
+        auto xs = seeded_duals<D>(x, 0);
         std::size_t first = 0;
         do {  // at least one pass, for the value when n == 0
             if (first > 0) move_seeds<L>(xs, first - L, first);
@@ -269,9 +289,8 @@ xt::xtensor<container_number<C>, 2> forward_jacobian(F& f, const C& x) {
     const std::size_t n = std::size(x);
     xt::xtensor<T, 2> J;
     with_lanes<MaxLanes>(n, [&]<std::size_t L>() {
-        using D = dual<T, L>;
-        require_callable<F, rebind_container<C, D>>();
-        auto xs = seeded_duals<L>(x, 0);
+        using D = driver_dual<F, C, L>;
+        auto xs = seeded_duals<D>(x, 0);
         std::size_t first = 0;
         do {
             if (first > 0) move_seeds<L>(xs, first - L, first);
@@ -298,7 +317,6 @@ template <class F, class C>
 auto record_vector_function(F& f, const C& x) {
     using T = container_number<C>;
     using Vars = rebind_container<C, var<T>>;
-    require_callable<F, Vars>();
     struct recording {
         Vars inputs;
         std::vector<var<T>> outputs;
@@ -306,8 +324,9 @@ auto record_vector_function(F& f, const C& x) {
     recording r{independent_vars(x), {}};
     const auto ys = f(std::as_const(r.inputs));
     require_vector_result<decltype(ys)>();
-    r.outputs.reserve(std::size(ys));
-    for (std::size_t i = 0; i < std::size(ys); ++i) r.outputs.push_back(as_number<var<T>>(ys[i]));
+    const std::size_t m = static_cast<std::size_t>(std::size(ys));  // Eigen sizes are signed
+    r.outputs.reserve(m);
+    for (std::size_t i = 0; i < m; ++i) r.outputs.push_back(as_number<var<T>>(ys[i]));
     return r;
 }
 
@@ -341,14 +360,14 @@ xt::xtensor<container_number<C>, 2> reverse_jacobian(F& f, const C& x) {
 // The number type automatic evaluates f with to learn m: f must accept it
 // anyway (forward mode), unlike plain numbers, and a 1-lane pass costs
 // 1.3 - 1.6 plain evaluations (doc/cost_model.md).
-template <class C>
-using probe_container = rebind_container<C, dual<container_number<C>, 1>>;
+template <class F, class C>
+using probe_container = rebind_container<C, driver_dual<F, C, 1>>;
 
 // The number of outputs of f, when its result type tells (a std::array);
 // 0 otherwise.
 template <class F, class C>
 constexpr std::size_t static_outputs() {
-    using R = std::remove_cvref_t<std::invoke_result_t<F&, const probe_container<C>&>>;
+    using R = std::remove_cvref_t<std::invoke_result_t<F&, const probe_container<F, C>&>>;
     if constexpr (requires { std::tuple_size<R>::value; })
         return std::tuple_size<R>::value;
     else
@@ -395,7 +414,7 @@ xt::xtensor<container_number<C>, 2> automatic_jacobian(F& f, const C& x) {
             });
             return J ? std::move(*J) : forward_jacobian(f, x);
         }
-        const auto probe = build_container<probe_container<C>>(n, [&](std::size_t i) { return dual<T, 1>(x[i]); });
+        const auto probe = build_container<probe_container<F, C>>(n, [&](std::size_t i) { return driver_dual<F, C, 1>(x[i]); });
         const auto ys = f(probe);
         require_vector_result<std::remove_cvref_t<decltype(ys)>>();
         m = std::size(ys);
@@ -429,11 +448,10 @@ xt::xtensor<container_number<C>, 2> reverse_hessian(F& f, const C& x) {
     const std::size_t n = std::size(x);
     auto H = xt::xtensor<T, 2>::from_shape({n, n});
     with_lanes<jacobian_cost_model::forward_lanes>(n, [&]<std::size_t L>() {
-        using D = dual<T, L>;
+        using D = driver_dual<F, C, L>;
         using Vars = rebind_container<C, var<D>>;
-        require_callable<F, Vars>();
         with_workspace_tape<D>([&](tape<D>& t) {
-            auto seeds = seeded_duals<L>(x, 0);
+            auto seeds = seeded_duals<D>(x, 0);
             for (std::size_t first = 0; first < n; first += L) {
                 t.clear();
                 if (first > 0) move_seeds<L>(seeds, first - L, first);
@@ -456,10 +474,9 @@ template <class F, class C>
 xt::xtensor<container_number<C>, 2> forward_hessian(F& f, const C& x) {
     using T = container_number<C>;
     constexpr std::size_t L = 4;
-    using D1 = dual<T, L>;
-    using D2 = dual<D1, L>;
+    using D1 = driver_dual<F, C, L>;
+    using D2 = dual<D1, L, driver_tag<F, D1>>;
     using Duals = rebind_container<C, D2>;
-    require_callable<F, Duals>();
     const std::size_t n = std::size(x);
     auto H = xt::xtensor<T, 2>::from_shape({n, n});
     for (std::size_t a = 0; a < n; a += L)
@@ -493,9 +510,18 @@ std::string size_mismatch(const char* driver, const char* what, std::size_t got,
 // ---------------------------------------------------------------------------
 // Public drivers.
 
+namespace detail {
+template <class Mode>
+inline constexpr bool may_run_forward = !std::is_same_v<Mode, reverse_t>;
+template <class Mode>
+inline constexpr bool may_run_reverse = !std::is_same_v<Mode, forward_t>;
+}  // namespace detail
+
 template <mode_tag Mode, class F, container_argument C>
 auto value_and_gradient(Mode, F&& f, const C& x) {
-    if constexpr (std::is_same_v<Mode, forward_t>)
+    if constexpr (!detail::container_callable<F, C, detail::may_run_forward<Mode>, detail::may_run_reverse<Mode>>())
+        return container_value_and_gradient<C>{};
+    else if constexpr (std::is_same_v<Mode, forward_t>)
         return detail::forward_value_and_gradient(f, x);
     else if constexpr (std::is_same_v<Mode, reverse_t>)
         return detail::reverse_value_and_gradient(f, x);
@@ -524,7 +550,9 @@ C gradient(F&& f, const C& x) {
 
 template <mode_tag Mode, class F, container_argument C>
 auto jacobian(Mode, F&& f, const C& x) {
-    if constexpr (std::is_same_v<Mode, forward_t>)
+    if constexpr (!detail::container_callable<F, C, detail::may_run_forward<Mode>, detail::may_run_reverse<Mode>>())
+        return xt::xtensor<detail::container_number<C>, 2>{};
+    else if constexpr (std::is_same_v<Mode, forward_t>)
         return detail::forward_jacobian(f, x);
     else if constexpr (std::is_same_v<Mode, reverse_t>)
         return detail::reverse_jacobian(f, x);
@@ -540,7 +568,9 @@ auto jacobian(F&& f, const C& x) {
 
 template <mode_tag Mode, class F, container_argument C>
 auto hessian(Mode, F&& f, const C& x) {
-    if constexpr (std::is_same_v<Mode, forward_t>)
+    if constexpr (!detail::container_callable<F, C, true, detail::may_run_reverse<Mode>>())
+        return xt::xtensor<detail::container_number<C>, 2>{};
+    else if constexpr (std::is_same_v<Mode, forward_t>)
         return detail::forward_hessian(f, x);
     else
         return detail::reverse_hessian(f, x);
@@ -556,18 +586,21 @@ auto hessian(F&& f, const C& x) {
 template <class F, container_argument C, class V>
 std::vector<detail::container_number<C>> jvp(F&& f, const C& x, const V& v) {
     using T = detail::container_number<C>;
-    using D = dual<T, 1>;
-    detail::require_callable<F, detail::rebind_container<C, D>>();
-    if (std::size(v) != std::size(x))
-        throw std::invalid_argument(
-            detail::size_mismatch("jvp", "the direction v", std::size(v), "x", std::size(x)));
-    const auto xs = detail::build_container<detail::rebind_container<C, D>>(
-        std::size(x), [&](std::size_t i) { return D(T(x[i]), T(v[i])); });
-    const auto ys = f(xs);
-    detail::require_vector_result<decltype(ys)>();
-    std::vector<T> out(std::size(ys));
-    for (std::size_t i = 0; i < out.size(); ++i) out[i] = detail::as_number<D>(ys[i]).tangent();
-    return out;
+    using D = detail::driver_dual<F, C, 1>;
+    if constexpr (!detail::container_callable<F, C, true, false>()) {
+        return std::vector<T>{};
+    } else {
+        if (std::size(v) != std::size(x))
+            throw std::invalid_argument(
+                detail::size_mismatch("jvp", "the direction v", std::size(v), "x", std::size(x)));
+        const auto xs = detail::build_container<detail::rebind_container<C, D>>(
+            std::size(x), [&](std::size_t i) { return D(T(x[i]), T(v[i])); });
+        const auto ys = f(xs);
+        detail::require_vector_result<decltype(ys)>();
+        std::vector<T> out(std::size(ys));
+        for (std::size_t i = 0; i < out.size(); ++i) out[i] = detail::as_number<D>(ys[i]).tangent();
+        return out;
+    }
 }
 
 // w^T J, by one recording and one reverse sweep seeded with w.
@@ -575,23 +608,27 @@ template <class F, container_argument C, class W>
 std::vector<detail::container_number<C>> vjp(F&& f, const C& x, const W& w) {
     using T = detail::container_number<C>;
     using Vars = detail::rebind_container<C, var<T>>;
-    detail::require_callable<F, Vars>();
-    return with_workspace_tape<T>([&](tape<T>& t) {
-        const Vars xs = detail::independent_vars(x);
+    if constexpr (!detail::container_callable<F, C, false, true>())
+        return std::vector<T>{};
+    else
+        return with_workspace_tape<T>([&](tape<T>& t) {
+            const Vars xs = detail::independent_vars(x);
         const auto ys = f(xs);
         detail::require_vector_result<decltype(ys)>();
-        if (std::size(w) != std::size(ys))
-            throw std::invalid_argument(detail::size_mismatch("vjp", "the weights w", std::size(w),
-                                                              "the output of f", std::size(ys)));
+        const std::size_t m = static_cast<std::size_t>(std::size(ys));  // Eigen sizes are signed
+        const std::size_t n_weights = static_cast<std::size_t>(std::size(w));
+        if (n_weights != m)
+            throw std::invalid_argument(
+                detail::size_mismatch("vjp", "the weights w", n_weights, "the output of f", m));
         t.zero_adjoints();
-        for (std::size_t i = 0; i < std::size(ys); ++i) {
+        for (std::size_t i = 0; i < m; ++i) {
             const var<T> yi = detail::as_number<var<T>>(ys[i]);
             t.seed(yi, T(w[i]));
         }
         t.backward();
         std::vector<T> out(std::size(x));
         const auto adjoints = t.adjoints(detail::first_index(xs), out.size());
-    std::copy(adjoints.begin(), adjoints.end(), out.begin());
+        std::copy(adjoints.begin(), adjoints.end(), out.begin());
         return out;
     });
 }

@@ -12,56 +12,73 @@
 // variable whose seed in lane j is zero.
 //
 // Nesting dual<dual<double>> gives second derivatives: the rules are generic.
+//
+// Tag: the drivers seed duals of a tag of their own (derived from the
+// function's type), so a derivative taken inside another cannot mix its
+// lanes with the outer one's: such an expression does not compile
+// (core/make_node.hpp says what to write instead). Duals a user declares
+// have Tag = void.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <limits>
 #include <ostream>
 #include <type_traits>
 
 #include "duet/core/evaluate.hpp"
 #include "duet/core/expression.hpp"
 #include "duet/core/functions.hpp"
+#include "duet/core/numeric_limits.hpp"
+#include "duet/core/strong_zero.hpp"
 
 namespace duet {
 
 struct forward_mode {};
 
-template <class T, std::size_t N = 1>
+template <class T, std::size_t N = 1, class Tag = void>
 class dual;
 
-template <class T, std::size_t N>
-struct leaf_traits<dual<T, N>> {
+template <class T, std::size_t N, class Tag>
+struct leaf_traits<dual<T, N, Tag>> {
     using value_type = T;
-    using family = duet::family<forward_mode, T, N>;
-    static constexpr const T& value(const dual<T, N>& d) { return d.value(); }
+    using family = duet::family<forward_mode, T, N, Tag>;
+    static constexpr const T& value(const dual<T, N, Tag>& d) { return d.value(); }
 };
 
-template <class T, std::size_t N>
-struct scalar_of<dual<T, N>> {
+template <class T, std::size_t N, class Tag>
+struct scalar_of<dual<T, N, Tag>> {
     using type = scalar_t<T>;
 };
 
-template <class T, std::size_t N>
-struct quiet_nan_of<dual<T, N>> {
-    static constexpr dual<T, N> make() {
+template <class T, std::size_t N, class Tag>
+struct quiet_nan_of<dual<T, N, Tag>> {
+    static constexpr dual<T, N, Tag> make() {
         std::array<T, N> lanes;
         lanes.fill(quiet_nan_of<T>::make());
-        return dual<T, N>(quiet_nan_of<T>::make(), lanes);
+        return dual<T, N, Tag>(quiet_nan_of<T>::make(), lanes);
     }
 };
 
+// Nesting when two differentiations meet (core/lift.hpp).
+template <class T, std::size_t N, class Tag>
+struct family_number<family<forward_mode, T, N, Tag>> {
+    using type = dual<T, N, Tag>;
+};
+template <>
+struct nesting_rank<forward_mode> : std::integral_constant<int, 0> {};
 
-template <class T, std::size_t N>
+template <class T, std::size_t N, class Tag>
 class dual {
     static_assert(N >= 1, "duet::dual<T, N> needs at least one tangent lane");
-    using own_family = duet::family<forward_mode, T, N>;
+    using own_family = duet::family<forward_mode, T, N, Tag>;
 
     template <class E>
     static constexpr bool is_own_expression = expression_of<E, own_family>;
 
 public:
     using value_type = T;
+    using tag = Tag;
     static constexpr std::size_t lanes = N;
 
     constexpr dual() = default;
@@ -126,26 +143,22 @@ private:
         // not x for x = -0 and stays an add on every lane's chain).
         std::array<T, N> out{};
         if constexpr (std::is_floating_point_v<T>) out.fill(T(-0.0));
-        // Strong zero: a zero lane stays exactly zero even if the partial is
-        // inf or NaN. With 1 lane or 4 and more, the lanes are multiplied and
-        // added without a test when the partial is finite (a finite partial
-        // times a zero lane is already zero): one well-predicted branch per
-        // leaf. The per-lane select compiles to a branch per lane (8-lane
-        // sum_iter 5.9 -> 0.6 ns per element with the finite path; 1-lane
-        // passes 7.2x -> 1.1x plain per direction). With 2 or 3 lanes the
-        // per-leaf branch cost more than it saved (20-term closed form,
-        // 3 lanes: 149 ns with the select, 243 with the branch).
+        // Strong zero (core/strong_zero.hpp): partial * tangent, with a zero
+        // factor giving exactly zero. With 1 lane or 4 and more, one test per
+        // leaf picks the path: a finite nonzero partial multiplies every lane
+        // without a test (finite times a zero lane is already zero, times inf
+        // or NaN gives what the rule gives); a zero or non-finite partial
+        // takes the per-lane chain_product. With 2
+        // or 3 lanes the per-lane product is cheaper than the per-leaf
+        // branch (doc/performance.md).
         auto accumulate = [&out](const dual& leaf, const T& partial) DUET_INLINE_LAMBDA {
             if constexpr (std::is_floating_point_v<T> && (N == 1 || N >= 4)) {
-                if (partial - partial == T(0)) [[likely]] {  // finite
+                if ((partial - partial == T(0)) & (partial != T(0))) [[likely]] {  // finite, nonzero
                     for (std::size_t i = 0; i < N; ++i) out[i] += partial * leaf.tangents_[i];
                     return;
                 }
             }
-            for (std::size_t i = 0; i < N; ++i) {
-                const T contribution = T(partial * leaf.tangents_[i]);
-                out[i] += is_exact_zero(leaf.tangents_[i]) ? T(0) : contribution;
-            }
+            for (std::size_t i = 0; i < N; ++i) out[i] += chain_product(partial, leaf.tangents_[i]);
         };
         duet::sweep(cache, T(1), accumulate);
         value_ = cache.value;
@@ -156,18 +169,32 @@ private:
     std::array<T, N> tangents_{};
 };
 
-template <class T, std::size_t N>
-std::ostream& operator<<(std::ostream& os, const dual<T, N>& d) {
+template <class T, std::size_t N, class Tag>
+std::ostream& operator<<(std::ostream& os, const dual<T, N, Tag>& d) {
     os << d.value() << " [";
     for (std::size_t i = 0; i < N; ++i) os << (i ? ", " : "") << d.tangent(i);
     return os << "]";
 }
 
+// A dual over T as a dual over V (V holds T: a dual of an outer
+// differentiation): the same value and lanes, with zero tangents inside V.
+template <class T, std::size_t N, class Tag, class V>
+struct lift_leaf<dual<T, N, Tag>, V> {
+    static constexpr dual<V, N, Tag> make(const dual<T, N, Tag>& d) {
+        std::array<V, N> lanes;
+        for (std::size_t i = 0; i < N; ++i) lanes[i] = V(d.tangent(i));
+        return dual<V, N, Tag>(V(d.value()), lanes);
+    }
+};
+
 // Evaluates any forward expression into its dual (a dual passes through).
 template <class E>
     requires expression<E> && std::is_same_v<typename family_of<E>::mode, forward_mode>
 constexpr auto make_dual(const E& e) {
-    return dual<value_type_of<E>, family_of<E>::lanes>(e);
+    return dual<value_type_of<E>, family_of<E>::lanes, typename family_of<E>::tag>(e);
 }
 
 }  // namespace duet
+
+template <class T, std::size_t N, class Tag>
+struct std::numeric_limits<duet::dual<T, N, Tag>> : duet::numeric_limits_from<duet::dual<T, N, Tag>, T> {};

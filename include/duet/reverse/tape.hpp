@@ -25,7 +25,8 @@
 // recursion, constant stack). A statement whose adjoint is exactly zero is
 // skipped ("strong zero"): an infinite or NaN partial on a branch that does
 // not reach the output (sqrt at 0, say) then contributes nothing, as in
-// forward mode.
+// forward mode; and a zero partial contributes nothing even when the adjoint
+// is infinite (core/strong_zero.hpp states the rule).
 //
 // Checks (DUET_TAPE_CHECKS, on unless NDEBUG): every var remembers the id of
 // its tape and the tape's generation when it was recorded; using it on
@@ -48,6 +49,7 @@
 #include <vector>
 
 #include "duet/core/expression.hpp"
+#include "duet/core/strong_zero.hpp"
 
 #ifndef DUET_TAPE_CHECKS
 #ifdef NDEBUG
@@ -285,6 +287,18 @@ public:
             T below2 = s >= 2 ? adj[s - 2] : T(0);
             if (is_exact_zero(current)) {
                 // strong zero: nothing flows
+            } else if (!detail::is_finite_number(current)) [[unlikely]] {
+                // An infinite (or NaN) adjoint: each product under the
+                // strong-zero rule, so that a zero partial stays zero
+                // (core/strong_zero.hpp). Finite adjoints need no test: a
+                // finite nonzero factor times anything is what the rule says.
+                adj[s - 1] = below1;
+                for (std::size_t k = lo; k < hi; ++k) {
+                    const std::size_t i = index[k];
+                    adj[i] = T(adj[i] + chain_product(current, partial[k]));
+                }
+                below1 = adj[s - 1];
+                below2 = s >= 2 ? adj[s - 2] : T(0);
             } else if (hi - lo <= short_statement) {
                 const std::size_t prev1 = s - 1;
                 const std::size_t prev2 = s - 2;  // no entry matches when s == 1

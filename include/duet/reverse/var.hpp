@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <ostream>
 #include <stdexcept>
 #include <type_traits>
@@ -27,6 +28,7 @@
 #include "duet/core/evaluate.hpp"
 #include "duet/core/expression.hpp"
 #include "duet/core/functions.hpp"
+#include "duet/core/numeric_limits.hpp"
 #include "duet/reverse/tape.hpp"
 
 namespace duet {
@@ -324,3 +326,8 @@ std::ostream& operator<<(std::ostream& os, const var<T>& x) {
 }
 
 }  // namespace duet
+
+// numeric_limits<var<T>>::infinity() etc. are vars made from numbers: they
+// need an active tape, like every var made from a number.
+template <class T>
+struct std::numeric_limits<duet::var<T>> : duet::numeric_limits_from<duet::var<T>, T> {};
