@@ -15,8 +15,12 @@
 // Zero tangents, as in duet::dual: an element whose incoming tangent is
 // exactly zero contributes exactly zero, even where the local partial is
 // infinite or NaN (sqrt at 0), so one input's tangent never pollutes
-// another's. Adjoints multiply plainly, as the scalar sweep does
-// (0 * inf = NaN), so forward and reverse agree element by element.
+// another's. Adjoints multiply plainly (0 * inf = NaN), as the BLAS products
+// of the tensor layer do, so forward and reverse agree element by element.
+// The scalar modes go further (a zero PARTIAL annihilates an infinite
+// tangent or adjoint too: core/strong_zero.hpp); the tensor layer does not
+// yet, since its gemm/dot products would need a NaN scan to follow
+// (doc/conventions.md).
 #pragma once
 
 #include <array>
