@@ -105,7 +105,7 @@ void forward_pass(benchmark::State& state) {
     const auto& [n, f, x, unit] = c;
     auto J = xt::xtensor<double, 2>::from_shape({n, n});
     // Seeded once, as the driver does (its passes move the seeds in place).
-    const auto xs = duet::detail::seeded_duals<L>(x, 0);
+    const auto xs = duet::detail::seeded_duals<duet::dual<double, L>>(x, 0);
     timed(state, unit, 1.0, [&] {
         const auto ys = f(xs);
         for (std::size_t i = 0; i < ys.size(); ++i)

@@ -42,6 +42,10 @@ struct window_classifier {
     // delta = u o h o (1 - h): ds/dW = delta x^T, ds/db = delta, ds/du = h,
     // ds/dx = W^T delta.
     static double hand(const std::vector<double>& v, std::vector<double>& g) {
+        // g has v's size (the callers size it so); said explicitly, GCC 12
+        // no longer assumes an empty g after inlining into a caller
+        // (-Wstringop-overflow on the zeroing of gx).
+        if (g.size() != v.size()) g.resize(v.size());
         const std::size_t n = hidden(v.size());
         const double* W = v.data();
         const double* b = W + n * inputs;
