@@ -121,16 +121,20 @@ Out build_container(std::size_t n, Make&& make) {
     }
 }
 
+// The duals a forward pass of a driver on f seeds: L lanes, f's tag.
+template <class F, class C, std::size_t L>
+using driver_dual = dual<container_number<C>, L, driver_tag<F, container_number<C>>>;
+
 // Whether f can be called with the containers of duet numbers the modes of
 // a driver hand it (Forward: duals, Reverse: vars); if not, the sentence.
 // The public drivers test this first and instantiate nothing else when it
 // fails, so the sentence is the only error.
 template <class F, class C, bool Forward, bool Reverse>
 constexpr bool container_callable() {
-    using T = container_number<C>;
     constexpr bool forward_ok =
-        !Forward || callable_with<F&, const rebind_container<C, dual<T, 1, driver_tag<F, T>>>&>;
-    constexpr bool reverse_ok = !Reverse || callable_with<F&, const rebind_container<C, var<T>>&>;
+        !Forward || callable_with<F&, const rebind_container<C, driver_dual<F, C, 1>>&>;
+    constexpr bool reverse_ok =
+        !Reverse || callable_with<F&, const rebind_container<C, var<container_number<C>>>&>;
     static_assert(forward_ok && reverse_ok,
                   "duet: the function cannot be called with a container of duet::var / "
                   "duet::dual numbers: its parameter has a fixed element type; write it "
@@ -169,10 +173,6 @@ decltype(auto) with_lanes(std::size_t n, Body&& body) {
     if (n <= 2) return body.template operator()<2>();
     return body.template operator()<(Max < 4 ? Max : 4)>();
 }
-
-// The duals a forward pass of a driver on f seeds: L lanes, f's tag.
-template <class F, class C, std::size_t L>
-using driver_dual = dual<container_number<C>, L, driver_tag<F, container_number<C>>>;
 
 // Duals seeded with the unit vectors e_first .. e_{first+L-1} in lanes 0..L-1.
 template <class D, class C>
@@ -613,24 +613,24 @@ std::vector<detail::container_number<C>> vjp(F&& f, const C& x, const W& w) {
     else
         return with_workspace_tape<T>([&](tape<T>& t) {
             const Vars xs = detail::independent_vars(x);
-        const auto ys = f(xs);
-        detail::require_vector_result<decltype(ys)>();
-        const std::size_t m = static_cast<std::size_t>(std::size(ys));  // Eigen sizes are signed
-        const std::size_t n_weights = static_cast<std::size_t>(std::size(w));
-        if (n_weights != m)
-            throw std::invalid_argument(
-                detail::size_mismatch("vjp", "the weights w", n_weights, "the output of f", m));
-        t.zero_adjoints();
-        for (std::size_t i = 0; i < m; ++i) {
-            const var<T> yi = detail::as_number<var<T>>(ys[i]);
-            t.seed(yi, T(w[i]));
-        }
-        t.backward();
-        std::vector<T> out(std::size(x));
-        const auto adjoints = t.adjoints(detail::first_index(xs), out.size());
-        std::copy(adjoints.begin(), adjoints.end(), out.begin());
-        return out;
-    });
+            const auto ys = f(xs);
+            detail::require_vector_result<decltype(ys)>();
+            const std::size_t m = static_cast<std::size_t>(std::size(ys));  // Eigen sizes are signed
+            const std::size_t n_weights = static_cast<std::size_t>(std::size(w));
+            if (n_weights != m)
+                throw std::invalid_argument(
+                    detail::size_mismatch("vjp", "the weights w", n_weights, "the output of f", m));
+            t.zero_adjoints();
+            for (std::size_t i = 0; i < m; ++i) {
+                const var<T> yi = detail::as_number<var<T>>(ys[i]);
+                t.seed(yi, T(w[i]));
+            }
+            t.backward();
+            std::vector<T> out(std::size(x));
+            const auto adjoints = t.adjoints(detail::first_index(xs), out.size());
+            std::copy(adjoints.begin(), adjoints.end(), out.begin());
+            return out;
+        });
 }
 
 }  // namespace duet
