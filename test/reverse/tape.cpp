@@ -1,8 +1,9 @@
 // duet::tape: recording, sweeping, seeding, rewinding, memory reuse, long
-// chains, strong zeros, the active-tape scope.
+// chains, strong zeros, the active-tape scope, the private recording side.
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstddef>
 #include <limits>
 #include <random>
 #include <vector>
@@ -38,6 +39,57 @@ TEST_CASE("tape: a statement records one partial per leaf occurrence") {
     CHECK(y.adjoint() == Approx(2 * 1.5).epsilon(1e-15));
     CHECK(z.adjoint() == 2.0);
     CHECK(w.adjoint() == 1.0);
+}
+
+// Recording is detail::tape_recorder's (var's write side), not tape's or
+// var's public API. Access is part of substitution, so each concept is false
+// when the member exists but is private.
+template <class Tape>
+concept tape_exposes_recording =
+    requires(Tape& t, std::size_t n) { t.begin_statement(n); } ||
+    requires(Tape& t, std::size_t n) { t.end_statement(n); } ||
+    requires(Tape& t, std::size_t n) { t.extend_last_statement(n); } ||
+    requires(Tape& t) { t.new_independent(); } ||
+    requires(Tape& t, const var<double>& x) { t.check(x); } ||
+    requires(Tape& t, const var<double>& x) { t.is_last_statement(x); } ||
+    requires { typename Tape::entry_cursor; };
+template <class Var>
+concept var_exposes_check_stamps =
+    requires(const Var& x) { x.tape_id(); } || requires(const Var& x) { x.generation(); };
+
+TEST_CASE("tape: the recording interface is private; the recorder writes statements") {
+    static_assert(!tape_exposes_recording<tape<double>>);
+    static_assert(!var_exposes_check_stamps<var<double>>);
+    static_assert(requires(tape<double>& t) { t.new_independents(std::size_t(2)); });
+
+    // y = 3 a + 5 b written through the recorder, then extended by 7 c: the
+    // protocol var uses, checked without var's expression machinery. vars of
+    // the hand-written statements come from registered_var, as in the drivers.
+    using recorder = duet::detail::tape_recorder<double>;
+    using made = duet::detail::registered_var<double>;
+    tape<double> t;
+    const auto first = t.new_independents(3);
+    const var<double> a = made::make(t, 1.0, first), b = made::make(t, 2.0, first + 1),
+                      c = made::make(t, 4.0, first + 2);
+    auto cursor = recorder::begin_statement(t, 2);
+    *cursor.index++ = a.index();
+    *cursor.partial++ = 3.0;
+    *cursor.index++ = b.index();
+    *cursor.partial++ = 5.0;
+    const auto y_index = recorder::end_statement(t, 2);
+    const var<double> y = made::make(t, 3.0 * 1.0 + 5.0 * 2.0, y_index);
+    CHECK(recorder::is_last_statement(t, y));
+    CHECK_FALSE(recorder::is_last_statement(t, c));
+    cursor = recorder::begin_statement(t, 1);
+    *cursor.index = c.index();
+    *cursor.partial = 7.0;
+    recorder::extend_last_statement(t, 1);
+    CHECK(t.size() == 4);
+    CHECK(t.partials() == 3);
+    t.backward(y);
+    CHECK(a.adjoint() == 3.0);
+    CHECK(b.adjoint() == 5.0);
+    CHECK(c.adjoint() == 7.0);
 }
 
 TEST_CASE("tape: seeding several outputs gives a vector-Jacobian product") {

@@ -65,8 +65,8 @@ public:
     // var.hpp): with the implicit copy GCC copies a static_var inside an
     // expression as one wide block right after the narrow stores that built
     // it, a store-forwarding stall per copy, and the argument indices no
-    // longer fold into constants (measured: example1's gradient 1.3 ns ->
-    // 170 ns). Member-wise copies stay in registers.
+    // longer fold into constants, which undoes the whole point of the static
+    // adjoint. Member-wise copies stay in registers.
     DUET_INLINE constexpr static_var(const static_var& other) : v(other.v), index_(other.index_) {}
     static_var& operator=(const static_var&) {
         static_assert(always_false<T>,

@@ -16,6 +16,14 @@
 // clear()/rewind() drop the contents and keep every buffer's capacity, so a
 // record/sweep loop allocates only in its first iterations.
 //
+// Two sides: tape<T>'s public members are what users and drivers call
+// (activation, reserve/rewind, seeding, sweeps, reading adjoints, registering
+// a block of inputs); writing a statement is detail::tape_recorder<T>, the
+// only friend, which var<T> uses. A statement is written through a raw
+// cursor in two calls (begin_statement, end_statement) with the partials
+// stored in between, and is consistent only after the second: that protocol
+// is not for users.
+//
 // Active tape: constructing a tape<T> makes it the active tape<T> of the
 // calling thread (a thread_local pointer, one per T); destroying it restores
 // the previously active one. Scopes must nest (tapes are not movable). vars
@@ -28,11 +36,9 @@
 // forward mode; and a zero partial contributes nothing even when the adjoint
 // is infinite (core/strong_zero.hpp states the rule).
 //
-// Checks (DUET_TAPE_CHECKS, on unless NDEBUG): every var remembers the id of
-// its tape and the tape's generation when it was recorded; using it on
-// another tape, or after the tape was cleared/rewound past it, throws
-// std::logic_error. The macro changes var's layout: set it identically in
-// every translation unit of a program.
+// Checks (DUET_TAPE_CHECKS, reverse/tape_fwd.hpp): a var used on another
+// tape, or after its tape was cleared/rewound past it, throws
+// std::logic_error.
 #pragma once
 
 #include <algorithm>
@@ -40,7 +46,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -50,30 +55,10 @@
 
 #include "duet/core/expression.hpp"
 #include "duet/core/strong_zero.hpp"
-
-#ifndef DUET_TAPE_CHECKS
-#ifdef NDEBUG
-#define DUET_TAPE_CHECKS 0
-#else
-#define DUET_TAPE_CHECKS 1
-#endif
-#endif
+#include "duet/reverse/tape_fwd.hpp"
 
 namespace duet {
-
-struct tape_mode {};
-
-template <class T>
-class var;
-template <class T>
-class tape;
-
 namespace detail {
-
-// Statement and entry numbers. 32 bits keep a partial at 12 bytes (double);
-// a tape holds at most 2^32 - 1 statements and as many partials.
-using tape_index = std::uint32_t;
-inline constexpr std::size_t tape_index_limit = std::numeric_limits<tape_index>::max();
 
 // The active tape<T> of this thread (nullptr: none).
 template <class T>
@@ -117,12 +102,6 @@ class tape {
 public:
     using value_type = T;
     using index_type = detail::tape_index;
-
-    // Where a statement's partials are written while it is recorded.
-    struct entry_cursor {
-        index_type* index;
-        T* partial;
-    };
 
     // A tape that becomes the active tape of this thread until destroyed.
     tape() : tape(inactive) {
@@ -222,7 +201,7 @@ public:
 
     // adjoint(y) += weight. Seeds accumulate until zero_adjoints().
     void seed(const var<T>& y, const T& weight = T(1)) {
-        check(y);
+        recorder::check(*this, y);
         fit_adjoints();
         adjoint_[y.index()] += weight;
     }
@@ -247,8 +226,7 @@ public:
         // records z, then s). The adjoints of s - 1 and s - 2 are carried in
         // registers (`below1`, `below2`), not through memory: such chains
         // cost one multiply-add per statement on the critical path instead
-        // of a store-to-load round trip (normal_log_pdf written with
-        // `const T z`: sweep 5.3 -> 3.7 ns per element).
+        // of a store-to-load round trip.
         // Invariant at the top of the loop: current = adjoint of s, below1 =
         // adjoint of s - 1 (s >= 1), both complete; adj[s - 1] in memory may
         // be stale.
@@ -315,9 +293,9 @@ public:
                 // A long statement (an accumulation recorded in place): its
                 // entries mostly point far below; one plain loop through
                 // memory, with the carried adjoint of s - 1 stored and both
-                // reloaded around it (below2 still equals adj[s - 2] here)
-                // (rosenbrock: sweep 3.9 -> 2.1 ns per element compared with
-                // the two-way test per entry).
+                // reloaded around it (below2 still equals adj[s - 2] here):
+                // testing each entry against s - 1 and s - 2 costs more than
+                // it saves when most entries point elsewhere.
                 adj[s - 1] = below1;
                 for (std::size_t k = lo; k < hi; ++k) {
                     const std::size_t i = index[k];
@@ -353,71 +331,9 @@ public:
 
     // d(seeded outputs)/d x after a sweep; 0 if no sweep reached x.
     T adjoint(const var<T>& x) const {
-        check(x);
+        recorder::check(*this, x);
         return x.index() < adjoint_.size() ? adjoint_[x.index()] : T(0);
     }
-
-    // ---- recording (used by var) --------------------------------------------
-
-    // A statement with no partials: an independent variable.
-    index_type new_independent() {
-        if (statements_ + 1 >= statement_capacity_) [[unlikely]]
-            reserve(statements_ + 1, entries_);
-        return finish_statement();
-    }
-
-    // Room for exactly `count` partials of the next statement; write them
-    // through the cursor, then call end_statement(count).
-    entry_cursor begin_statement(std::size_t count) {
-        if (entries_ + count > entry_capacity_ || statements_ + 1 >= statement_capacity_)
-            [[unlikely]]
-            reserve(statements_ + 1, entries_ + count);
-        return {entry_index_.data.get() + entries_, entry_partial_.data.get() + entries_};
-    }
-    index_type end_statement(std::size_t count) {
-        entries_ += count;
-        return finish_statement();
-    }
-
-    // Whether x's statement is the last one recorded on this tape (in checked
-    // builds: and x is a current variable of this tape), so that partials
-    // may be appended to it with extend_last_statement.
-    bool is_last_statement(const var<T>& x) const {
-#if DUET_TAPE_CHECKS
-        if (x.tape_id() != id_ || x.index() >= statements_ ||
-            statement_generation_.data[x.index()] != x.generation())
-            return false;
-#endif
-        return std::size_t(x.index()) + 1 == statements_;
-    }
-    // Appends `count` partials, written through the cursor of
-    // begin_statement(count) or larger, to the last statement.
-    void extend_last_statement(std::size_t count) {
-        entries_ += count;
-        statement_end_.data[statements_] = static_cast<index_type>(entries_);
-    }
-
-    // Throws std::logic_error if x was not recorded on this tape or no longer
-    // exists on it. A no-op unless DUET_TAPE_CHECKS.
-    void check([[maybe_unused]] const var<T>& x) const {
-#if DUET_TAPE_CHECKS
-        if (x.tape_id() != id_)
-            throw std::logic_error(
-                "duet::var: this variable was recorded on another duet::tape (tape #" +
-                std::to_string(x.tape_id()) + "), not on the active tape #" + std::to_string(id_) +
-                "; a var can only be used with the tape it was recorded on");
-        if (x.index() >= statements_ || statement_generation_.data[x.index()] != x.generation())
-            throw std::logic_error(
-                "duet::var: this variable was recorded before its tape was cleared or "
-                "rewound and no longer exists on the tape; create it again after "
-                "clear()/rewind()");
-#endif
-    }
-
-#if DUET_TAPE_CHECKS
-    std::uint32_t id() const { return id_; }
-    std::uint32_t generation() const { return generation_; }
-#endif
 
     // `count` independent variables in one step (one capacity check): the
     // statements first .. first + count - 1, where first is returned.
@@ -448,14 +364,9 @@ public:
     }
 
 private:
-    index_type finish_statement() {
-        const auto s = static_cast<index_type>(statements_);
-#if DUET_TAPE_CHECKS
-        statement_generation_.data[s] = generation_;
-#endif
-        statement_end_.data[++statements_] = static_cast<index_type>(entries_);
-        return s;
-    }
+    friend class detail::tape_recorder<T>;
+    using recorder = detail::tape_recorder<T>;
+
     // Adjoints for statements recorded since the last zero_adjoints() start at 0.
     void fit_adjoints() {
         if (adjoint_.size() < statements_) adjoint_.resize(statements_, T(0));
@@ -480,7 +391,99 @@ private:
 #endif
 };
 
+namespace detail {
+
+// The write side of tape<T>: how var<T> records. Not part of the user API
+// (tests reach it to check the protocol). The members are static and take
+// the tape: a var holds no tape pointer (it records on the active tape), and
+// each member is a small inline function that the recording loop inlines
+// exactly as it would a member of the tape.
+template <class T>
+class tape_recorder {
+public:
+    using index_type = tape_index;
+
+    // Where a statement's partials are written while it is recorded.
+    struct entry_cursor {
+        index_type* index;
+        T* partial;
+    };
+
+    // A statement with no partials: an independent variable.
+    static index_type new_independent(tape<T>& t) {
+        if (t.statements_ + 1 >= t.statement_capacity_) [[unlikely]]
+            t.reserve(t.statements_ + 1, t.entries_);
+        return finish_statement(t);
+    }
+
+    // Room for exactly `count` partials of the next statement; write them
+    // through the cursor, then call end_statement(t, count).
+    static entry_cursor begin_statement(tape<T>& t, std::size_t count) {
+        if (t.entries_ + count > t.entry_capacity_ || t.statements_ + 1 >= t.statement_capacity_)
+            [[unlikely]]
+            t.reserve(t.statements_ + 1, t.entries_ + count);
+        return {t.entry_index_.data.get() + t.entries_, t.entry_partial_.data.get() + t.entries_};
+    }
+    static index_type end_statement(tape<T>& t, std::size_t count) {
+        t.entries_ += count;
+        return finish_statement(t);
+    }
+
+    // Whether x's statement is the last one recorded on t (in checked
+    // builds: and x is a current variable of t), so that partials may be
+    // appended to it with extend_last_statement.
+    static bool is_last_statement(const tape<T>& t, const var<T>& x) {
+#if DUET_TAPE_CHECKS
+        if (x.tape_id_ != t.id_ || x.index() >= t.statements_ ||
+            t.statement_generation_.data[x.index()] != x.generation_)
+            return false;
+#endif
+        return std::size_t(x.index()) + 1 == t.statements_;
+    }
+    // Appends `count` partials, written through the cursor of
+    // begin_statement(t, count) or larger, to the last statement.
+    static void extend_last_statement(tape<T>& t, std::size_t count) {
+        t.entries_ += count;
+        t.statement_end_.data[t.statements_] = static_cast<index_type>(t.entries_);
+    }
+
+    // Throws std::logic_error if x was not recorded on t or no longer exists
+    // on it. A no-op unless DUET_TAPE_CHECKS.
+    static void check([[maybe_unused]] const tape<T>& t, [[maybe_unused]] const var<T>& x) {
+#if DUET_TAPE_CHECKS
+        if (x.tape_id_ != t.id_)
+            throw std::logic_error(
+                "duet::var: this variable was recorded on another duet::tape (tape #" +
+                std::to_string(x.tape_id_) + "), not on the active tape #" + std::to_string(t.id_) +
+                "; a var can only be used with the tape it was recorded on");
+        if (x.index() >= t.statements_ || t.statement_generation_.data[x.index()] != x.generation_)
+            throw std::logic_error(
+                "duet::var: this variable was recorded before its tape was cleared or "
+                "rewound and no longer exists on the tape; create it again after "
+                "clear()/rewind()");
+#endif
+    }
+
+    // Marks x as a current variable of t (what check and is_last_statement
+    // test). A no-op unless DUET_TAPE_CHECKS.
+    static void stamp([[maybe_unused]] const tape<T>& t, [[maybe_unused]] var<T>& x) {
+#if DUET_TAPE_CHECKS
+        x.tape_id_ = t.id_;
+        x.generation_ = t.generation_;
+#endif
+    }
+
+private:
+    static index_type finish_statement(tape<T>& t) {
+        const auto s = static_cast<index_type>(t.statements_);
+#if DUET_TAPE_CHECKS
+        t.statement_generation_.data[s] = t.generation_;
+#endif
+        t.statement_end_.data[++t.statements_] = static_cast<index_type>(t.entries_);
+        return s;
+    }
+};
+
+}  // namespace detail
 }  // namespace duet
 
-// var<T> completes the tape's interface; either header may be included first.
-#include "duet/reverse/var.hpp"

@@ -5,7 +5,8 @@
 // (the copy IS the same variable), it owns nothing. Arithmetic on vars builds
 // expressions (core/); assigning one to a var evaluates it, runs the static
 // adjoint sweep of that one statement and records its partials w.r.t. the
-// var leaves on the tape: one statement, no intermediate variables.
+// var leaves on the tape: one statement, no intermediate variables. var
+// writes through detail::tape_recorder<T>, the tape's private write side.
 //
 //   duet::tape<double> t;             // active tape of this thread
 //   duet::var<double> x = 2.0;        // an independent variable
@@ -30,6 +31,7 @@
 #include "duet/core/functions.hpp"
 #include "duet/core/numeric_limits.hpp"
 #include "duet/reverse/tape.hpp"
+#include "duet/reverse/tape_fwd.hpp"
 
 namespace duet {
 
@@ -74,11 +76,6 @@ inline tape<T>& active_tape_or_throw() {
     return *t;
 }
 
-// Builds vars for statements already registered with
-// tape::new_independents (the drivers register a whole input at once).
-template <class T>
-struct registered_var;
-
 }  // namespace detail
 
 template <class T>
@@ -117,9 +114,8 @@ public:
     // (`const auto z = (x - mu) / sigma; ... z * z`) as one block, a wide
     // vector load right after the narrower stores that built it. That load
     // cannot be store-forwarded; it waits for the stores to commit and
-    // serialises the recording loop (normal_log_pdf: 18.5 -> 2.8 ns per
-    // element recorded, the former benchmark/tape.cpp). Member-wise copies stay in
-    // registers. Nothing relies on var being trivially copyable.
+    // serialises the recording loop. Member-wise copies stay in registers.
+    // Nothing relies on var being trivially copyable.
     //
     // A copy also marks both vars as shared (see accumulate below).
     DUET_INLINE var(const var& other)
@@ -176,18 +172,20 @@ public:
     // d(seeded outputs)/d(this) on the active tape, after a backward sweep.
     T adjoint() const { return detail::active_tape_or_throw<T>().adjoint(*this); }
 
-#if DUET_TAPE_CHECKS
-    std::uint32_t tape_id() const { return tape_id_; }
-    std::uint32_t generation() const { return generation_; }
-#endif
-
 private:
     friend struct detail::registered_var<T>;
-    var(const tape<T>& t, const T& v, index_type index) : value_(v), index_(index) { stamp(t); }
+    friend class detail::tape_recorder<T>;  // checks and stamps tape_id_, generation_
+    using recorder = detail::tape_recorder<T>;
+
+    var(const tape<T>& t, const T& v, index_type index) : value_(v), index_(index) {
+        recorder::stamp(t, *this);
+    }
 
     // The index is initialised once, not zeroed and then assigned: a var
     // emplaced into a vector is written once.
-    var(tape<T>& t, const T& v) : value_(v), index_(t.new_independent()) { stamp(t); }
+    var(tape<T>& t, const T& v) : value_(v), index_(recorder::new_independent(t)) {
+        recorder::stamp(t, *this);
+    }
 
     // Accumulation: `s += e` is `s = s + e`, a new statement whose partial
     // w.r.t. the old s is exactly 1. When no other var refers to s's
@@ -228,7 +226,7 @@ private:
     // Both cases evaluate, write the same entries and update every member of
     // s; they differ only in how many entries the tape keeps. With two
     // separate paths GCC reloaded s from memory on every iteration of a loop
-    // (a returned s: 1.5 -> 3.6 ns per element).
+    // whose s is returned.
     template <bool Negate, class E>
     DUET_INLINE void accumulate_expression(const E& e) {
         // Read first, before anything is stored.
@@ -241,10 +239,10 @@ private:
         // last statement, and e does not refer to it. An expression holds
         // copies of its leaves (which mark s shared), so only e = s itself,
         // passed by reference (`s -= s`), can.
-        bool in_place = !was_shared && t.is_last_statement(*this);
+        bool in_place = !was_shared && recorder::is_last_statement(t, *this);
         if constexpr (std::is_same_v<E, var>) in_place = in_place && &e != this;
-        t.check(*this);
-        auto cursor = t.begin_statement(count + 1);
+        recorder::check(t, *this);
+        auto cursor = recorder::begin_statement(t, count + 1);
         T updated;
         if constexpr (Negate)
             updated = old_value - cache.value;
@@ -258,20 +256,20 @@ private:
         // tape's statement counter off the loop's dependency chain.
         index_type index = index_;
         if (in_place)
-            t.extend_last_statement(count);
+            recorder::extend_last_statement(t, count);
         else
-            index = t.end_statement(count + 1);
+            index = recorder::end_statement(t, count + 1);
         index_ = index;
         value_ = updated;
         shared_ = false;
-        stamp(t);
+        recorder::stamp(t, *this);
     }
 
     // The sweep's sink for a statement being recorded: one (index, partial)
     // entry per leaf occurrence, written through the tape's cursor.
-    DUET_INLINE static auto entry_writer(const tape<T>& t, typename tape<T>::entry_cursor& cursor) {
+    DUET_INLINE static auto entry_writer(const tape<T>& t, typename recorder::entry_cursor& cursor) {
         return [&cursor, &t](const var& leaf, const T& partial) DUET_INLINE_LAMBDA {
-            t.check(leaf);
+            recorder::check(t, leaf);
             *cursor.index++ = leaf.index_;
             *cursor.partial++ = partial;
         };
@@ -282,21 +280,14 @@ private:
         tape<T>& t = detail::active_tape_or_throw<T>();
         constexpr std::size_t count = detail::leaf_occurrences<E>::value;
         const auto cache = duet::evaluate(e);
-        auto cursor = t.begin_statement(count);
+        auto cursor = recorder::begin_statement(t, count);
         // The sweep reaches every leaf exactly once: `count` partials.
         auto write = entry_writer(t, cursor);
         duet::sweep(cache, T(1), write);
-        index_ = t.end_statement(count);
+        index_ = recorder::end_statement(t, count);
         value_ = cache.value;
         shared_ = false;
-        stamp(t);
-    }
-
-    void stamp([[maybe_unused]] const tape<T>& t) {
-#if DUET_TAPE_CHECKS
-        tape_id_ = t.id();
-        generation_ = t.generation();
-#endif
+        recorder::stamp(t, *this);
     }
 
     T value_{};
@@ -312,6 +303,8 @@ private:
 };
 
 namespace detail {
+// Builds vars for statements already registered with
+// tape::new_independents (the drivers register a whole input at once).
 template <class T>
 struct registered_var {
     // Statement `index` of t must be an independent variable registered by

@@ -2,11 +2,10 @@
 //
 // gradient / value_and_gradient / jacobian / hessian / vjp in reverse mode
 // record on a tape. A fresh tape per call allocates its buffers and touches
-// every new page again (page faults dominate a gradient of a few thousand
-// elements: sum_iter n = 16384 went from ~310 µs to ~80 µs per gradient with
-// reuse, doc/performance.md). The workspace keeps its capacity between calls
-// on the same thread: cleared, not freed; so does the vector of input vars
-// the gradient driver hands to f. release_workspace_tape<T>() frees both.
+// every new page again: page faults then dominate a gradient of a few
+// thousand elements. The workspace keeps its capacity between calls on the
+// same thread: cleared, not freed; so does the vector of input vars the
+// gradient driver hands to f. release_workspace_tape<T>() frees both.
 //
 // Lifetime: the workspace lives until its thread exits. While a driver runs,
 // the workspace is busy; a driver called from inside the function being
@@ -21,6 +20,7 @@
 #include <vector>
 
 #include "duet/reverse/tape.hpp"
+#include "duet/reverse/var.hpp"
 
 namespace duet {
 namespace detail {
