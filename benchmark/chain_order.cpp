@@ -2,7 +2,7 @@
 //
 // Problems (benchmark names are <problem>/<contender>, plus the suffixes
 // Google Benchmark appends, see configure() below):
-//   abc_q1      A (1000 x 1000), B (1000 x 1000), C (1000 x 1): DESIGN example 7.
+//   abc_q1      A (1000 x 1000), B (1000 x 1000), C (1000 x 1): a chain ending in a column, planned A(BC).
 //               Contenders: left_to_right = (AB)C, right_to_left = A(BC),
 //               multi_dot = duet::multi_dot(A, B, C).
 //   random_kK   one random chain of K = 3..8 matrices, sizes 1..1000, fixed seed.
@@ -28,7 +28,7 @@
 // again, interleaved, and the winner is then timed by the benchmark loop like
 // the other contenders.
 #include <duet/chain/chain_order.hpp>
-#include <duet/chain/multi_dot.hpp>
+#include <duet/tensor/multi_dot.hpp>
 
 #include <benchmark/benchmark.h>
 

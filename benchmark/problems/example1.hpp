@@ -1,4 +1,4 @@
-// example1 (DESIGN.md worked example 1): F(x, y) = x^3 (x + 3y) at (2, 3):
+// example1 (the first worked example of the design): F(x, y) = x^3 (x + 3y) at (2, 3):
 // F = 88, dF/dx = 140, dF/dy = 24. Fixed dimension 2 (n = 2).
 #pragma once
 

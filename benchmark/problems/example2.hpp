@@ -1,4 +1,4 @@
-// example2 (DESIGN.md worked example 2): f(x, y, z) = (x + y) max(y, z) at
+// example2 (the second worked example of the design): f(x, y, z) = (x + y) max(y, z) at
 // (1, 2, 0): f = 6, grad = (2, 5, 0). The max is written with a comparison
 // on values (portable to every AD type); y != z at the input point.
 #pragma once

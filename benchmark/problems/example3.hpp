@@ -1,4 +1,4 @@
-// example3 (DESIGN.md worked example 3):
+// example3 (the third worked example of the design):
 //     y = exp(x z) + x z / log(x) + sin(log(x)) / (x z)   at x = 2, z = 3:
 // y ~ 412.19146, dy/dx ~ 1208.38122, dy/dz ~ 809.70748. Dimension 2 (n = 2).
 #pragma once

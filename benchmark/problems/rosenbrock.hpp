@@ -1,5 +1,5 @@
 // rosenbrock: f(x) = sum_{i < n-1} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2.
-// pow(e, 2) takes an int exponent, as DESIGN.md writes it (duet: x^int).
+// pow(e, 2) takes an int exponent, as the design's worked example writes it (duet: x^int).
 #pragma once
 
 #include "common.hpp"

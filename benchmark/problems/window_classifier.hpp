@@ -1,4 +1,4 @@
-// window_classifier (DESIGN.md worked example 4, doc/examples/window_classifier.cpp):
+// window_classifier (a 3-class classifier of sliding windows, doc/examples/window_classifier.cpp):
 // the score s = u . sigmoid(W x + b) of a window x in R^{5d}, d = 10, with
 // n hidden units: W n x 5d, b and u in R^n. Parameters, in this order and
 // W row-major: x = (W, b, u, x_window); dimension 52 n + 50. Loop form.

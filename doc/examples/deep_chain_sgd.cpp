@@ -1,5 +1,6 @@
-// A deep chain of scalar sigmoid layers trained by mini-batch SGD
-// (DESIGN.md, worked example 6).
+// A deep chain of scalar sigmoid layers h_i = sigmoid(w_i h_{i-1} + b_i)
+// with a cross-entropy loss, trained by mini-batch SGD (sampling with and
+// without replacement).
 //
 // Model. One input x in R, L = 8 layers, each with a scalar weight and bias:
 //     h_0 = x,   z_i = w_i h_{i-1} + b_i,   h_i = sigmoid(z_i)   (i = 1..L),

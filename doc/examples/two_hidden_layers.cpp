@@ -1,4 +1,4 @@
-// A network with two hidden layers (DESIGN.md, worked example 5):
+// A network with two hidden layers, its gradients in β, α⁽¹⁾ and α⁽²⁾:
 //
 //     y = sigmoid(βᵀ sigmoid(α⁽²⁾ᵀ sigmoid(α⁽¹⁾ᵀ x)))
 //

@@ -1,5 +1,5 @@
-// The window classifier (DESIGN.md, worked example 4): is the centre word of
-// a five-word window a location?
+// The window classifier, a logistic "is this a location" model: is the
+// centre word of a five-word window a location?
 //
 // Model. Each word has a vector in R^d (d = 10); a window is the
 // concatenation x in R^{5d} of its five word vectors. With W (n x 5d), b, u

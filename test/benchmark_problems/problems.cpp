@@ -1,7 +1,7 @@
 // The benchmark problem set (benchmark/problems/): every hand-written
 // gradient against central differences (Richardson, fd::precise), the
 // hand-written value against the generic source on double, and the worked
-// examples against the values DESIGN.md states.
+// examples against the values the design states for them (in each test).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -66,7 +66,7 @@ TEST_CASE("every hand-written gradient agrees with central differences", "[bench
     check_all(static_cast<duet_bench::all_problems*>(nullptr));
 }
 
-TEST_CASE("worked examples give DESIGN.md's numbers", "[benchmark_problems]") {
+TEST_CASE("worked examples give the stated values", "[benchmark_problems]") {
     std::vector<double> g(3);
     CHECK(duet_bench::example1::hand({2.0, 3.0}, g) == 88.0);
     CHECK(g[0] == 140.0);

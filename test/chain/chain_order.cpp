@@ -1,5 +1,6 @@
 // Tests for duet/chain/chain_order.hpp: the dynamic programme against brute
-// force, the textbook and DESIGN examples, compile-time plans, errors.
+// force, the textbook example, the q = 1 chain A(BC), compile-time plans,
+// errors.
 #include <duet/chain/chain_order.hpp>
 
 #include <catch2/catch.hpp>
@@ -173,7 +174,7 @@ TEST_CASE("textbook chain 30x35 35x15 15x5 5x10 10x20 20x25", "[chain][chain_ord
     CHECK(duet::chain_order(std::array{30, 35, 15, 5, 10, 20, 25}).str() == plan.str());
 }
 
-TEST_CASE("DESIGN example 7: A (m x n) B (n x p) C (p x 1) is planned as A(BC)", "[chain][chain_order]") {
+TEST_CASE("a chain ending in a column, A (m x n) B (n x p) C (p x 1), is planned as A(BC)", "[chain][chain_order]") {
     const auto plan = duet::chain_order({1000, 1000, 1000, 1});
     CHECK(plan.str() == "(A(BC))");
     CHECK(plan.cost == 2'000'000);                       // np + mn

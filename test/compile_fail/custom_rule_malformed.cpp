@@ -1,4 +1,4 @@
-// expect: apply_rule: a unary rule needs const or static members value\(x\) and derivative\(x, y\)
+// expect: a unary rule for duet::apply_rule needs const or static members value\(x\) and derivative\(x, y\)
 // A rule without its derivative: one sentence naming the members a rule needs.
 #include <cmath>
 

@@ -1,4 +1,4 @@
-// expect: apply_rule: this rule takes plain numbers only \(e\.g\. double\), so it gives first derivatives only
+// expect: this rule for duet::apply_rule takes plain numbers only \(e\.g\. double\), so it gives first derivatives only
 // A custom rule written for double only, used in a Hessian (nested
 // differentiation): one sentence, at the apply_rule call.
 #include <cmath>

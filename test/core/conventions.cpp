@@ -1,4 +1,4 @@
-// The conventions at awkward points (DESIGN.md section 3, doc/conventions.md):
+// The conventions at awkward points (the table in doc/conventions.md):
 // the value and derivative each mode (forward, static reverse, tape, nested)
 // must give, exactly.
 #include "../support/cross_check.hpp"

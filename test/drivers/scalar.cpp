@@ -1,4 +1,4 @@
-// The worked examples of DESIGN.md through every scalar driver and mode.
+// The worked examples (x^3 (x + 3y), (x + y) max(y, z), ...) through every scalar driver and mode.
 #include <catch2/catch.hpp>
 
 #include "duet/duet.hpp"

@@ -39,7 +39,18 @@ TEST_CASE("matmul of 3x4 by 5x2 names both shapes", "[tensor][errors]") {
         CHECK(contains(message, "matmul"));
         CHECK(contains(message, "(3, 4)"));
         CHECK(contains(message, "(5, 2)"));
+        CHECK(message == "duet::matmul: shapes (3, 4) and (5, 2): inner dimensions 4 and 5 differ");
     }
+}
+
+TEST_CASE("an axis out of range names the operation, the axis and the shape", "[tensor][errors]") {
+    const tensor<2> A = xt::ones<double>({3, 4});
+    const auto f = [](const auto& a) { return duet::sum(duet::sum(a, 2)); };
+    CHECK(invalid_argument_message([&] { (void)duet::gradient(f, A); }) ==
+          "duet::sum: axis 2 out of range for shape (3, 4)");
+    const tensor<3> G = xt::ones<double>({2, 3, 1});
+    CHECK(invalid_argument_message([&] { (void)duet::to_jacobian_form(G, 3); }) ==
+          "duet::to_jacobian_form: shape (2, 3, 1) does not start with the output count 3");
 }
 
 TEST_CASE("adding a 3-vector to a 4-vector names both shapes", "[tensor][errors]") {

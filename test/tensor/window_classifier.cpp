@@ -1,4 +1,4 @@
-// DESIGN.md example 4: s = uᵀ sigmoid(W x + b). With δ = u ∘ sigmoid'(z):
+// The window classifier: s = uᵀ sigmoid(W x + b). With δ = u ∘ sigmoid'(z):
 // ∂s/∂b = δ, ∂s/∂W = δ xᵀ (shape of W), ∂s/∂x = Wᵀ δ, ∂s/∂u = h.
 #include <catch2/catch.hpp>
 

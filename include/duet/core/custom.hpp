@@ -63,17 +63,17 @@ constexpr bool check_rule() {
     constexpr bool first_order_only =
         !ok && (Unary ? unary_rule_for<Rule, scalar_t<T>> : binary_rule_for<Rule, scalar_t<T>>);
     static_assert(!first_order_only,
-                  "duet::apply_rule: this rule takes plain numbers only (e.g. double), so it gives "
+                  "duet: this rule for duet::apply_rule takes plain numbers only (e.g. double), so it gives "
                   "first derivatives only (forward, duet::reverse, the tape); nested "
                   "differentiation (a Hessian, a derivative of a derivative) calls it with duet "
                   "numbers: write its members as templates on the number type "
                   "(doc/custom_rules.md)");
     static_assert(ok || first_order_only || !Unary,
-                  "duet::apply_rule: a unary rule needs const or static members value(x) and "
+                  "duet: a unary rule for duet::apply_rule needs const or static members value(x) and "
                   "derivative(x, y) that take the argument's number type and return it "
                   "(doc/custom_rules.md)");
     static_assert(ok || first_order_only || Unary,
-                  "duet::apply_rule: a binary rule needs const or static members value(a, b), "
+                  "duet: a binary rule for duet::apply_rule needs const or static members value(a, b), "
                   "left(a, b, y) and right(a, b, y) that take the arguments' number type and "
                   "return it (doc/custom_rules.md)");
     return ok;

@@ -55,7 +55,7 @@ concept view_argument = std::is_integral_v<std::remove_cvref_t<S>> || is_all_tag
 // without an argument.
 template <std::size_t K, class... S>
 constexpr std::size_t view_rank() {
-    static_assert(sizeof...(S) <= K, "duet::view: more view arguments than the tensor has axes");
+    static_assert(sizeof...(S) <= K, "duet: duet::view got more view arguments than the tensor has axes");
     return K - (std::size_t{0} + ... + std::size_t{std::is_integral_v<std::remove_cvref_t<S>>});
 }
 
@@ -89,10 +89,8 @@ struct select_op {
                 const std::ptrdiff_t i = r.index_value < 0 ? r.index_value + static_cast<std::ptrdiff_t>(n)
                                                            : r.index_value;
                 if (i < 0 || static_cast<std::size_t>(i) >= n)
-                    throw std::invalid_argument("duet::" + std::string(name) + ": index " +
-                                                std::to_string(r.index_value) + " out of range for axis " +
-                                                std::to_string(d) + " of shape " +
-                                                detail::shape_string(a.shape()));
+                    detail::throw_invalid_argument(name, "index ", r.index_value, " out of range for axis ", d,
+                                                   " of shape ", detail::shape_string(a.shape()));
                 sel[d] = {i, 1, 1, false};
             } else if (r.kind == request::all) {
                 sel[d] = {0, 1, n, true};
@@ -101,9 +99,9 @@ struct select_op {
                 const std::ptrdiff_t last = r.start + r.step * static_cast<std::ptrdiff_t>(r.count) - r.step;
                 if (r.count > 0 && (r.start < 0 || last < 0 || static_cast<std::size_t>(r.start) >= n ||
                                     static_cast<std::size_t>(last) >= n))
-                    throw std::invalid_argument("duet::" + std::string(name) + ": range out of range for axis " +
-                                                std::to_string(d) + " of shape " +
-                                                detail::shape_string(a.shape()));
+                    detail::throw_invalid_argument(name, "range [", r.start, ", ", last, "] (step ", r.step,
+                                                   ") out of range for axis ", d, " of shape ",
+                                                   detail::shape_string(a.shape()));
             }
         }
         return sel;
@@ -209,7 +207,7 @@ auto view(E&& e, S&&... slices) {
                     n = e.value.shape()[d];
                 else
                     static_assert(sizeof(N) == 0 || sizeof(D) == 0,  // dependent on this slice
-                                  "duet::view: xt::range needs the axis length: take ranges of a "
+                                  "duet: in duet::view, xt::range needs the axis length: take ranges of a "
                                   "variable or a constant, not of an inner expression");
             } else {
                 n = e.shape()[d];
@@ -231,13 +229,13 @@ auto view(E&& e, S&&... slices) {
 template <class E>
     requires tensor_node<E> || plain_tensor<E>
 auto row(E&& e, std::ptrdiff_t i) {
-    static_assert(detail::operand_rank<E>() == 2, "duet::row takes a matrix");
+    static_assert(detail::operand_rank<E>() == 2, "duet: duet::row takes a matrix (rank 2)");
     return duet::view(std::forward<E>(e), i);
 }
 template <class E>
     requires tensor_node<E> || plain_tensor<E>
 auto col(E&& e, std::ptrdiff_t j) {
-    static_assert(detail::operand_rank<E>() == 2, "duet::col takes a matrix");
+    static_assert(detail::operand_rank<E>() == 2, "duet: duet::col takes a matrix (rank 2)");
     return duet::view(std::forward<E>(e), xt::all(), j);
 }
 

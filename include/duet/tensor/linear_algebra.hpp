@@ -28,7 +28,7 @@ namespace detail {
 template <std::size_t KA, std::size_t KB>
 constexpr std::size_t matmul_rank() {
     static_assert((KA == 2 && (KB == 1 || KB == 2)) || (KA == 1 && KB == 2),
-                  "duet::matmul multiplies matrix x matrix, matrix x vector or vector x matrix "
+                  "duet: duet::matmul multiplies matrix x matrix, matrix x vector or vector x matrix "
                   "(ranks 2x2, 2x1, 1x2); use duet::dot for vector x vector");
     return KA == 2 && KB == 2 ? 2 : 1;
 }
@@ -42,8 +42,9 @@ struct matmul_op {
     tensor<rank<KA, KB>> value(const tensor<KA>& a, const tensor<KB>& b) const {
         const std::size_t inner_a = KA == 2 ? a.shape()[KA - 1] : a.shape()[0];
         if (inner_a != b.shape()[0])
-            detail::throw_shape_mismatch("matmul", a.shape(), b.shape(),
-                                         "do not fit (inner dimensions differ)");
+            detail::throw_invalid_argument("matmul", "shapes ", detail::shape_string(a.shape()), " and ",
+                                           detail::shape_string(b.shape()), ": inner dimensions ", inner_a, " and ",
+                                           b.shape()[0], " differ");
         tensor<rank<KA, KB>> y;
         if constexpr (KA == 2 && KB == 2)
             y = tensor<2>::from_shape(tensor<2>::shape_type{a.shape(0), b.shape(1)});
@@ -151,7 +152,7 @@ private:
 struct dot_op {
     template <std::size_t KA, std::size_t KB>
     static constexpr std::size_t rank = [] {
-        static_assert(KA == KB, "duet::dot needs two tensors of the same rank (and shape)");
+        static_assert(KA == KB, "duet: duet::dot needs two tensors of the same rank (and shape)");
         return std::size_t{0};
     }();
 
@@ -184,7 +185,7 @@ struct dot_op {
 struct outer_op {
     template <std::size_t KA, std::size_t KB>
     static constexpr std::size_t rank = [] {
-        static_assert(KA == 1 && KB == 1, "duet::outer takes two vectors");
+        static_assert(KA == 1 && KB == 1, "duet: duet::outer takes two vectors (rank 1)");
         return std::size_t{2};
     }();
 

@@ -26,11 +26,10 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
-#include <stdexcept>
-#include <string>
 
 #include <xtensor/xmanipulation.hpp>
 
+#include "duet/core/error.hpp"
 #include "duet/tensor/nodes.hpp"
 
 namespace duet {
@@ -82,11 +81,10 @@ tensor<2> to_jacobian_form(const tensor<K>& gradient) {
 // p stacked gradients (shape {p, ...}) in Jacobian form: p x (G.size() / p).
 template <std::size_t K>
 tensor<2> to_jacobian_form(const tensor<K>& stacked, std::size_t p) {
-    static_assert(K >= 1, "duet::to_jacobian_form(G, p) needs G of shape {p, ...}");
+    static_assert(K >= 1, "duet: duet::to_jacobian_form(G, p) needs G of shape {p, ...}");
     if (stacked.shape(0) != p)
-        throw std::invalid_argument("duet::to_jacobian_form: shape " +
-                                    detail::shape_string(stacked.shape()) +
-                                    " does not start with the output count " + std::to_string(p));
+        detail::throw_invalid_argument("to_jacobian_form", "shape ", detail::shape_string(stacked.shape()),
+                                       " does not start with the output count ", p);
     const std::size_t cols = p == 0 ? 0 : stacked.size() / p;
     auto j = tensor<2>::from_shape(tensor<2>::shape_type{p, cols});
     std::copy(stacked.data(), stacked.data() + stacked.size(), j.data());

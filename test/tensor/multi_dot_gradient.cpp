@@ -11,7 +11,7 @@
 #include <tuple>
 #include <vector>
 
-#include "../tensor/support.hpp"
+#include "support.hpp"
 
 using namespace duet_test;
 
@@ -70,7 +70,7 @@ void check_identity(const char* name, F f, const tensor<K>&... x) {
 
 }  // namespace
 
-TEST_CASE("multi_dot node gradients match nested matmul and finite differences", "[chain][multi_dot][gradient]") {
+TEST_CASE("multi_dot node gradients match nested matmul and finite differences", "[tensor][multi_dot][gradient]") {
     check_gradients(
         "k = 3 matrices", [](auto a, auto b, auto c) { return duet::sum(duet::multi_dot(a, b, c)); },
         [](auto a, auto b, auto c) { return duet::sum(duet::matmul(duet::matmul(a, b), c)); }, A34, B45, C52);
@@ -114,7 +114,7 @@ TEST_CASE("multi_dot node gradients match nested matmul and finite differences",
         B45, w5);
 }
 
-TEST_CASE("multi_dot node satisfies the dot-product identity", "[chain][multi_dot][identity]") {
+TEST_CASE("multi_dot node satisfies the dot-product identity", "[tensor][multi_dot][identity]") {
     check_identity("k = 3", [](auto a, auto b, auto c) { return duet::multi_dot(a, b, c); }, A34, B45, C52);
     check_identity("k = 2", [](auto a, auto b) { return duet::multi_dot(a, b); }, A34, B45);
     check_identity("k = 4", [](auto a, auto b, auto c, auto d) { return duet::multi_dot(a, b, c, d); }, W10,
@@ -130,7 +130,7 @@ TEST_CASE("multi_dot node satisfies the dot-product identity", "[chain][multi_do
                    B45);
 }
 
-TEST_CASE("multi_dot node value equals the plain multi_dot", "[chain][multi_dot]") {
+TEST_CASE("multi_dot node value equals the plain multi_dot", "[tensor][multi_dot]") {
     const auto node = duet::multi_dot(duet::tensor_var<2, 0>{&W10}, N101, R110, W10);
     const auto cache = duet::evaluate(node);
     static_assert(decltype(node)::rank == 2);
@@ -147,7 +147,7 @@ TEST_CASE("multi_dot node value equals the plain multi_dot", "[chain][multi_dot]
     CHECK(row_equal);
 }
 
-TEST_CASE("multi_dot node reports mismatched shapes", "[chain][multi_dot][errors]") {
+TEST_CASE("multi_dot node reports mismatched shapes", "[tensor][multi_dot][errors]") {
     const auto f = [](auto a, auto b, auto c) { return duet::sum(duet::multi_dot(a, b, c)); };
     const std::string expected =
         "duet::multi_dot: matrix 2 has shape (4, 5) but matrix 3 has shape (3, 4); inner dimensions 5 and 3 differ";
@@ -158,7 +158,7 @@ TEST_CASE("multi_dot node reports mismatched shapes", "[chain][multi_dot][errors
                     std::invalid_argument);
 }
 
-TEST_CASE("multi_dot node Jacobians match nested matmul in both modes", "[chain][multi_dot][jacobian]") {
+TEST_CASE("multi_dot node Jacobians match nested matmul in both modes", "[tensor][multi_dot][jacobian]") {
     const auto f = [](auto b) { return duet::multi_dot(A34, b, C52); };
     const auto reference = [](auto b) { return duet::matmul(duet::matmul(A34, b), C52); };
     const tensor<2> expected = duet::jacobian(duet::reverse, reference, B45);
@@ -168,7 +168,7 @@ TEST_CASE("multi_dot node Jacobians match nested matmul in both modes", "[chain]
     CHECK(all_agree(flatten_all(forward), flatten_all(expected), 1e-12));
 }
 
-TEST_CASE("multi_dot node handles zero sizes", "[chain][multi_dot][gradient]") {
+TEST_CASE("multi_dot node handles zero sizes", "[tensor][multi_dot][gradient]") {
     const tensor<2> A30 = tensor<2>::from_shape({3, 0});
     const tensor<2> B04 = tensor<2>::from_shape({0, 4});
     const tensor<2> C42 = random_tensor<2>(rng, {4, 2});

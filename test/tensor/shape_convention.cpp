@@ -3,7 +3,7 @@
 
 #include <duet/duet.hpp>
 
-TEST_CASE("a 2x3 gradient is the 1x6 Jacobian row, row-major", "[shape]") {
+TEST_CASE("a 2x3 gradient is the 1x6 Jacobian row, row-major", "[tensor][shape]") {
     const xt::xtensor<double, 2> G = {{0, 1, 2}, {3, 4, 5}};
     const auto J = duet::to_jacobian_form(G);
     REQUIRE(J.shape(0) == 1);
@@ -14,7 +14,7 @@ TEST_CASE("a 2x3 gradient is the 1x6 Jacobian row, row-major", "[shape]") {
     CHECK(bool(back == G));
 }
 
-TEST_CASE("ranks 0 to 3 round trip", "[shape]") {
+TEST_CASE("ranks 0 to 3 round trip", "[tensor][shape]") {
     const xt::xtensor<double, 0> g0 = 4.5;
     CHECK(bool(duet::to_shape_convention(duet::to_jacobian_form(g0), g0.shape()) == g0));
     const xt::xtensor<double, 1> g1 = {1, 2, 3};
@@ -30,7 +30,7 @@ TEST_CASE("ranks 0 to 3 round trip", "[shape]") {
     CHECK(bool(duet::to_shape_convention(flat, g3.shape()) == g3));
 }
 
-TEST_CASE("vector output: m x (n*k) <-> m x n x k", "[shape]") {
+TEST_CASE("vector output: m x (n*k) <-> m x n x k", "[tensor][shape]") {
     // J: 2 outputs, parameter 3x2.
     xt::xtensor<double, 2> J = xt::xtensor<double, 2>::from_shape({2, 6});
     for (std::size_t c = 0; c < J.size(); ++c) J.data()[c] = 10.0 * static_cast<double>(c);
@@ -46,7 +46,7 @@ TEST_CASE("vector output: m x (n*k) <-> m x n x k", "[shape]") {
     CHECK_THROWS_AS(duet::to_jacobian_form(stacked, 3), std::invalid_argument);
 }
 
-TEST_CASE("a jacobian of a scalar function is the gradient in Jacobian form", "[shape]") {
+TEST_CASE("a jacobian of a scalar function is the gradient in Jacobian form", "[tensor][shape]") {
     const xt::xtensor<double, 2> W = {{1.0, -2.0, 0.5}, {0.3, 0.2, -0.1}};
     auto f = [](const auto& W) { return duet::sum(duet::sin(W) * W); };
     const auto J = duet::jacobian(f, W);

@@ -1,6 +1,6 @@
-// Tests for duet/chain/multi_dot.hpp: agreement with a naive left-to-right
+// Tests for duet/tensor/multi_dot.hpp: agreement with a naive left-to-right
 // product (plain loops, no BLAS), numpy's rank rules, shape errors.
-#include <duet/chain/multi_dot.hpp>
+#include <duet/tensor/multi_dot.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -117,7 +117,7 @@ void check_random_chains_of_length(std::mt19937_64& rng, int count) {
 
 }  // namespace
 
-TEST_CASE("multi_dot equals the naive left-to-right product", "[chain][multi_dot]") {
+TEST_CASE("multi_dot equals the naive left-to-right product", "[tensor][multi_dot]") {
     std::mt19937_64 rng(12345);
     check_random_chains_of_length<1>(rng, 5);
     check_random_chains_of_length<2>(rng, 20);
@@ -128,7 +128,7 @@ TEST_CASE("multi_dot equals the naive left-to-right product", "[chain][multi_dot
     check_random_chains_of_length<8>(rng, 10);
 }
 
-TEST_CASE("multi_dot of a run-time list of matrices", "[chain][multi_dot]") {
+TEST_CASE("multi_dot of a run-time list of matrices", "[tensor][multi_dot]") {
     std::mt19937_64 rng(99);
     for (int trial = 0; trial < 100; ++trial) {
         const std::size_t k = draw(rng, 1, 10);
@@ -146,7 +146,7 @@ TEST_CASE("multi_dot of a run-time list of matrices", "[chain][multi_dot]") {
     }
 }
 
-TEST_CASE("multi_dot follows numpy's rank rules", "[chain][multi_dot]") {
+TEST_CASE("multi_dot follows numpy's rank rules", "[tensor][multi_dot]") {
     const matrix a = {{1, 2}, {3, 4}, {5, 6}};  // 3 x 2
     const matrix b = {{1, 0, 2}, {0, 1, 3}};    // 2 x 3
     const vector u = {1, 2, 3};
@@ -171,7 +171,7 @@ TEST_CASE("multi_dot follows numpy's rank rules", "[chain][multi_dot]") {
     CHECK((duet::multi_dot(af, af, vf) == xt::xtensor<float, 1>{-3, -7}));
 }
 
-TEST_CASE("multi_dot evaluates DESIGN example 7 as A(BC)", "[chain][multi_dot]") {
+TEST_CASE("multi_dot evaluates A B C with C a column as A(BC)", "[tensor][multi_dot]") {
     std::mt19937_64 rng(3);
     const matrix a = random_matrix(rng, 60, 50), b = random_matrix(rng, 50, 40), c = random_matrix(rng, 40, 1);
     const vector c_vector = xt::flatten(c);
@@ -181,7 +181,7 @@ TEST_CASE("multi_dot evaluates DESIGN example 7 as A(BC)", "[chain][multi_dot]")
     CHECK(relative_difference(duet::multi_dot(a, b, c_vector), expected) <= 1e-12);
 }
 
-TEST_CASE("multi_dot handles empty dimensions", "[chain][multi_dot]") {
+TEST_CASE("multi_dot handles empty dimensions", "[tensor][multi_dot]") {
     const matrix a = {{1, 2}, {3, 4}, {5, 6}};              // 3 x 2
     const matrix empty_cols = matrix::from_shape({2, 0});   // 2 x 0
     const matrix empty_rows = matrix::from_shape({0, 4});   // 0 x 4
@@ -194,7 +194,7 @@ TEST_CASE("multi_dot handles empty dimensions", "[chain][multi_dot]") {
     CHECK(none.shape()[1] == 5);
 }
 
-TEST_CASE("multi_dot shape mismatches name both shapes", "[chain][multi_dot]") {
+TEST_CASE("multi_dot shape mismatches name both shapes", "[tensor][multi_dot]") {
     const matrix a = matrix::from_shape({2, 3});
     const matrix b = matrix::from_shape({3, 4});
     const matrix c = matrix::from_shape({5, 2});

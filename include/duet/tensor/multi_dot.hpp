@@ -1,4 +1,4 @@
-// duet/chain/multi_dot.hpp -- product of a matrix chain in the cheapest order.
+// duet/tensor/multi_dot.hpp -- product of a matrix chain in the cheapest order.
 //
 //   xt::xtensor<double, 2> A = ..., B = ...;   // A m x n, B n x p
 //   xt::xtensor<double, 1> c = ...;            // p
@@ -6,8 +6,9 @@
 //
 // The order comes from duet::chain_order. Every product is one BLAS call
 // through xtensor-blas, written straight into its result: xt::blas::gemm, or
-// xt::blas::gemv when one side is a single row or column (several times
-// faster than GEMM there). Inputs are read in place, never copied.
+// xt::blas::gemv when one side is a single row or column (BLAS's
+// matrix-vector kernel is made for that shape; GEMM with one column is not).
+// Inputs are read in place, never copied.
 // xt::linalg::dot is not used because it returns an xarray, which would cost
 // one more copy per product to become an xtensor.
 //
@@ -43,7 +44,6 @@
 #include <concepts>
 #include <cstddef>
 #include <span>
-#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <tuple>
@@ -55,11 +55,12 @@
 #include <xtensor/xmanipulation.hpp>
 #include <xtensor/xtensor.hpp>
 
-#include "duet/chain/chain_order.hpp"
+#include "duet/tensor/chain_plan.hpp"
+#include "duet/core/error.hpp"
 #include "duet/tensor/nodes.hpp"
 
 namespace duet {
-namespace chain_detail {
+namespace multi_dot_detail {
 
 /// Element types the BLAS kernels take.
 template <class T>
@@ -89,11 +90,11 @@ chain_factor<T> make_chain_factor(const xt::xtensor<T, Rank>& operand, std::size
     }
 }
 
-/// numpy's spelling of the caller's shape: "(3, 4)" or "(4,)".
+/// The caller's shape of a factor, as messages print it: (3, 4) or (4,).
 template <class T>
-std::string shape_text(const chain_factor<T>& factor) {
-    if (factor.rank == 1) return message({"(", std::to_string(factor.shape[0]), ",)"});
-    return message({"(", std::to_string(factor.shape[0]), ", ", std::to_string(factor.shape[1]), ")"});
+std::string shape_of(const chain_factor<T>& factor) {
+    if (factor.rank == 1) return detail::shape_string(std::array<std::size_t, 1>{factor.shape[0]});
+    return detail::shape_string(factor.shape);
 }
 
 /// Throws unless every neighbouring pair has matching inner dimensions.
@@ -102,13 +103,10 @@ void check_inner_dimensions(std::span<const chain_factor<T>> factors) {
     for (std::size_t i = 1; i < factors.size(); ++i) {
         const chain_factor<T>& left = factors[i - 1];
         const chain_factor<T>& right = factors[i];
-        if (left.cols != right.rows) {
-            throw std::invalid_argument(message({"duet::multi_dot: matrix ", std::to_string(i), " has shape ",
-                                                 shape_text(left), " but matrix ", std::to_string(i + 1),
-                                                 " has shape ", shape_text(right), "; inner dimensions ",
-                                                 std::to_string(left.cols), " and ", std::to_string(right.rows),
-                                                 " differ"}));
-        }
+        if (left.cols != right.rows)
+            detail::throw_invalid_argument("multi_dot", "matrix ", i, " has shape ", shape_of(left), " but matrix ",
+                                           i + 1, " has shape ", shape_of(right), "; inner dimensions ", left.cols,
+                                           " and ", right.rows, " differ");
     }
 }
 
@@ -133,8 +131,8 @@ auto vector_view(P data, std::size_t n) {
 }
 
 /// left * right for contiguous row-major rank-2 operands with matching inner
-/// dimension. A product with a single row or column goes to GEMV, which is
-/// several times faster than GEMM with one column (the q = 1 case).
+/// dimension. A product with a single row or column goes to GEMV, BLAS's
+/// kernel for that shape (the q = 1 case), not to GEMM with one column.
 template <class T, class Left, class Right>
 xt::xtensor<T, 2> matrix_product(const Left& left, const Right& right) {
     const std::size_t rows = left.shape()[0], inner = left.shape()[1], cols = right.shape()[1];
@@ -211,18 +209,18 @@ constexpr std::size_t multi_dot_rank() {
     constexpr std::size_t k = sizeof...(Ranks);
     constexpr std::array<std::size_t, k> ranks{Ranks...};
     static_assert(((Ranks == 1 || Ranks == 2) && ...),
-                  "duet::multi_dot: operands must be matrices (rank 2), or vectors (rank 1) at either end");
+                  "duet: duet::multi_dot takes matrices (rank 2), and vectors (rank 1) at either end");
     static_assert(k >= 2 || ranks[0] == 2,
-                  "duet::multi_dot: a lone vector is not a chain; pass a matrix or at least two operands");
+                  "duet: a lone vector is not a chain for duet::multi_dot; pass a matrix or at least two operands");
     static_assert([&] {
         for (std::size_t i = 1; i + 1 < k; ++i)
             if (ranks[i] != 2) return false;
         return true;
-    }(), "duet::multi_dot: only the first and the last operand may be vectors (rank 1)");
+    }(), "duet: in duet::multi_dot only the first and the last operand may be vectors (rank 1)");
     return 2 - (ranks.front() == 1 ? 1 : 0) - (ranks.back() == 1 ? 1 : 0);
 }
 
-}  // namespace chain_detail
+}  // namespace multi_dot_detail
 
 /// Product of the chain operands[0] * operands[1] * ... in the order
 /// planned by duet::chain_order. Matrices are xt::xtensor<T, 2>; the first
@@ -232,43 +230,46 @@ template <class T, std::size_t... Ranks>
 auto multi_dot(const xt::xtensor<T, Ranks>&... operands) {
     constexpr std::size_t k = sizeof...(Ranks);
     constexpr std::array<std::size_t, k> ranks{Ranks...};
-    static_assert(chain_detail::blas_real<T>, "duet::multi_dot: the element type must be float or double (BLAS)");
-    static_assert(chain_detail::multi_dot_rank<Ranks...>() <= 2);  // the rank checks, with their messages
+    static_assert(multi_dot_detail::blas_real<T>,
+                  "duet: duet::multi_dot multiplies float or double elements only (BLAS)");
+    static_assert(multi_dot_detail::multi_dot_rank<Ranks...>() <= 2,  // runs the rank checks above
+                  "duet: duet::multi_dot takes operands of rank 1 or 2 (the message above names the rule)");
 
-    const std::array<chain_detail::chain_factor<T>, k> factors = [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::array<chain_detail::chain_factor<T>, k>{chain_detail::make_chain_factor(operands, I)...};
+    const std::array<multi_dot_detail::chain_factor<T>, k> factors = [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<multi_dot_detail::chain_factor<T>, k>{multi_dot_detail::make_chain_factor(operands, I)...};
     }(std::make_index_sequence<k>{});
-    chain_detail::check_inner_dimensions<T>(factors);
+    multi_dot_detail::check_inner_dimensions<T>(factors);
 
     std::array<std::size_t, k + 1> dims{};
-    chain_detail::fill_chain_dims<T>(factors, dims);
+    multi_dot_detail::fill_chain_dims<T>(factors, dims);
     const static_chain_plan<k> plan(dims);
-    return chain_detail::drop_vector_axes<ranks.front(), ranks.back()>(
-        chain_detail::multiply_planned<T>(plan, std::span<const chain_detail::chain_factor<T>>(factors)));
+    return multi_dot_detail::drop_vector_axes<ranks.front(), ranks.back()>(
+        multi_dot_detail::multiply_planned<T>(plan, std::span<const multi_dot_detail::chain_factor<T>>(factors)));
 }
 
 /// Product of a chain whose length is known only at run time.
 /// Throws std::invalid_argument for an empty list or mismatched shapes.
 template <class T>
 xt::xtensor<T, 2> multi_dot(const std::vector<xt::xtensor<T, 2>>& matrices) {
-    static_assert(chain_detail::blas_real<T>, "duet::multi_dot: the element type must be float or double (BLAS)");
-    if (matrices.empty()) throw std::invalid_argument("duet::multi_dot: the chain is empty; give at least one matrix");
+    static_assert(multi_dot_detail::blas_real<T>,
+                  "duet: duet::multi_dot multiplies float or double elements only (BLAS)");
+    if (matrices.empty()) detail::throw_invalid_argument("multi_dot", "the chain is empty; give at least one matrix");
 
-    std::vector<chain_detail::chain_factor<T>> factors;
+    std::vector<multi_dot_detail::chain_factor<T>> factors;
     factors.reserve(matrices.size());
-    for (const auto& m : matrices) factors.push_back(chain_detail::make_chain_factor(m, factors.size()));
-    chain_detail::check_inner_dimensions<T>(factors);
+    for (const auto& m : matrices) factors.push_back(multi_dot_detail::make_chain_factor(m, factors.size()));
+    multi_dot_detail::check_inner_dimensions<T>(factors);
 
     std::vector<std::size_t> dims(factors.size() + 1);
-    chain_detail::fill_chain_dims<T>(factors, dims);
+    multi_dot_detail::fill_chain_dims<T>(factors, dims);
     const chain_plan plan(dims);
-    return chain_detail::multiply_planned<T>(plan, std::span<const chain_detail::chain_factor<T>>(factors));
+    return multi_dot_detail::multiply_planned<T>(plan, std::span<const multi_dot_detail::chain_factor<T>>(factors));
 }
 
 // ---------------------------------------------------------------------------
 // The differentiable tensor node.
 
-namespace chain_detail {
+namespace multi_dot_detail {
 
 /// Product of a checked chain of factors, in the order chain_order plans.
 inline xt::xtensor<double, 2> planned_chain_product(std::span<const chain_factor<double>> factors) {
@@ -337,13 +338,13 @@ private:
     xt::xtensor<double, 2> gt_;  // Gᵀ, d_k x d_0
 };
 
-}  // namespace chain_detail
+}  // namespace multi_dot_detail
 
 /// The tensor operation behind a differentiated duet::multi_dot (see the
 /// header comment); an n-ary op of tensor/nodes.hpp.
 struct multi_dot_op {
     template <std::size_t... K>
-    static constexpr std::size_t rank = chain_detail::multi_dot_rank<K...>();
+    static constexpr std::size_t rank = multi_dot_detail::multi_dot_rank<K...>();
 
     template <std::size_t... K>
     tensor<rank<K...>> value(const tensor<K>&... a) const {
@@ -356,9 +357,10 @@ struct multi_dot_op {
     template <class Values, std::size_t R, class Tangents>
     tensor<R> tangent(const Values& values, const tensor<R>& y, const Tangents& tangents) const {
         constexpr std::size_t k = std::tuple_size_v<Values>;
-        const auto factors = chain_detail::chain_factors_of(values);
+        const auto factors = multi_dot_detail::chain_factors_of(values);
         std::vector<std::size_t> dims(k + 1);
-        chain_detail::fill_chain_dims<double>(std::span<const chain_detail::chain_factor<double>>(factors), dims);
+        multi_dot_detail::fill_chain_dims<double>(
+            std::span<const multi_dot_detail::chain_factor<double>>(factors), dims);
         const chain_plan plan(dims);  // every term has the same shapes
         xt::xtensor<double, 2> sum;
         bool written = false;
@@ -366,9 +368,9 @@ struct multi_dot_op {
             const auto term = [&](const auto* d, auto index) {
                 if (d == nullptr) return;
                 auto chain = factors;
-                chain[index] = chain_detail::make_chain_factor(*d, index);
-                auto p = chain_detail::multiply_planned<double>(
-                    plan, std::span<const chain_detail::chain_factor<double>>(chain));
+                chain[index] = multi_dot_detail::make_chain_factor(*d, index);
+                auto p = multi_dot_detail::multiply_planned<double>(
+                    plan, std::span<const multi_dot_detail::chain_factor<double>>(chain));
                 if (written)
                     sum += p;
                 else
@@ -377,13 +379,13 @@ struct multi_dot_op {
             };
             (term(std::get<I>(tangents), std::integral_constant<std::size_t, I>{}), ...);
         }(std::make_index_sequence<k>{});
-        return chain_detail::reshaped_copy<R>(sum, y.shape());
+        return multi_dot_detail::reshaped_copy<R>(sum, y.shape());
     }
 
     template <class Values, std::size_t R>
     auto reverse(const Values& values, const tensor<R>&, const tensor<R>& g) const {
-        return chain_detail::multi_dot_reverse<std::tuple_size_v<Values>>(chain_detail::chain_factors_of(values),
-                                                                          g.data());
+        return multi_dot_detail::multi_dot_reverse<std::tuple_size_v<Values>>(
+            multi_dot_detail::chain_factors_of(values), g.data());
     }
 };
 
