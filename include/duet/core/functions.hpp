@@ -17,6 +17,7 @@
 #include "duet/core/evaluate.hpp"
 #include "duet/core/expression.hpp"
 #include "duet/core/make_node.hpp"
+#include "duet/core/operations.hpp"
 #include "duet/core/rules.hpp"
 
 namespace duet {
@@ -59,10 +60,9 @@ concept operand_pair =
         return rules::rule::value(a, b);        \
     }
 
-DUET_BINARY_OPERATOR(operator+, add_rule)
-DUET_BINARY_OPERATOR(operator-, subtract_rule)
-DUET_BINARY_OPERATOR(operator*, multiply_rule)
-DUET_BINARY_OPERATOR(operator/, divide_rule)
+#define DUET_ARITHMETIC_OPERATOR(op, rule) DUET_BINARY_OPERATOR(operator op, rule)
+DUET_FOR_EACH_BINARY_OPERATOR(DUET_ARITHMETIC_OPERATOR)
+#undef DUET_ARITHMETIC_OPERATOR
 DUET_UNARY_OPERATOR(operator-, negate_rule)
 
 namespace detail {
@@ -78,46 +78,9 @@ constexpr auto innermost_value(const X& x) {
 
 inline namespace expression_functions {
 
-DUET_UNARY_FUNCTION(abs, abs_rule)
-DUET_UNARY_FUNCTION(fabs, abs_rule)
-DUET_UNARY_FUNCTION(square, square_rule)
-DUET_UNARY_FUNCTION(sqrt, sqrt_rule)
-DUET_UNARY_FUNCTION(cbrt, cbrt_rule)
-DUET_UNARY_FUNCTION(exp, exp_rule)
-DUET_UNARY_FUNCTION(exp2, exp2_rule)
-DUET_UNARY_FUNCTION(expm1, expm1_rule)
-DUET_UNARY_FUNCTION(log, log_rule)
-DUET_UNARY_FUNCTION(log2, log2_rule)
-DUET_UNARY_FUNCTION(log10, log10_rule)
-DUET_UNARY_FUNCTION(log1p, log1p_rule)
-DUET_UNARY_FUNCTION(sin, sin_rule)
-DUET_UNARY_FUNCTION(cos, cos_rule)
-DUET_UNARY_FUNCTION(tan, tan_rule)
-DUET_UNARY_FUNCTION(asin, asin_rule)
-DUET_UNARY_FUNCTION(acos, acos_rule)
-DUET_UNARY_FUNCTION(atan, atan_rule)
-DUET_UNARY_FUNCTION(sinh, sinh_rule)
-DUET_UNARY_FUNCTION(cosh, cosh_rule)
-DUET_UNARY_FUNCTION(tanh, tanh_rule)
-DUET_UNARY_FUNCTION(asinh, asinh_rule)
-DUET_UNARY_FUNCTION(acosh, acosh_rule)
-DUET_UNARY_FUNCTION(atanh, atanh_rule)
-DUET_UNARY_FUNCTION(erf, erf_rule)
-DUET_UNARY_FUNCTION(erfc, erfc_rule)
-DUET_UNARY_FUNCTION(tgamma, tgamma_rule)
-DUET_UNARY_FUNCTION(lgamma, lgamma_rule)
-DUET_UNARY_FUNCTION(relu, relu_rule)
-DUET_UNARY_FUNCTION(sigmoid, sigmoid_rule)
-DUET_UNARY_FUNCTION(softplus, softplus_rule)
-
-DUET_BINARY_FUNCTION(hypot, hypot_rule)
-DUET_BINARY_FUNCTION(atan2, atan2_rule)
-DUET_BINARY_FUNCTION(max, max_rule)
-DUET_BINARY_FUNCTION(min, min_rule)
-DUET_BINARY_FUNCTION(fmax, fmax_rule)
-DUET_BINARY_FUNCTION(fmin, fmin_rule)
-DUET_BINARY_FUNCTION(fmod, fmod_rule)
-DUET_BINARY_FUNCTION(copysign, copysign_rule)
+// Generated from the table of core/operations.hpp.
+DUET_FOR_EACH_UNARY_FUNCTION(DUET_UNARY_FUNCTION)
+DUET_FOR_EACH_BINARY_FUNCTION(DUET_BINARY_FUNCTION)
 
 // Two leaves of one type: more specialised than std::max(const T&, const T&)
 // (same form, constrained), so that `std::max(x, y)` on two duals, vars or
@@ -172,83 +135,39 @@ DUET_INLINE constexpr auto clamp(X&& x, Lo&& lo, Hi&& hi) {
     return min(max(std::forward<X>(x), std::forward<Lo>(lo)), std::forward<Hi>(hi));
 }
 
-// Rounding: a piecewise-constant function of the value. They return the
-// innermost plain number (a double for any duet number type), whose
-// derivative is 0 in every mode, and which serves directly as an index
-// (`static_cast<int>(std::floor(x))`) or as a constant in an expression.
-#define DUET_ROUNDING_FUNCTION(name)                         \
+// Functions of the value only, applied to the innermost plain number (a
+// double for any duet number type), whatever the nesting.
+#define DUET_VALUE_ONLY_FUNCTION(name)                       \
     template <class A>                                       \
         requires expression<A>                               \
     constexpr auto name(const A& a) {                        \
         using std::name;                                     \
         return name(detail::innermost_value(a));             \
     }
-DUET_ROUNDING_FUNCTION(floor)
-DUET_ROUNDING_FUNCTION(ceil)
-DUET_ROUNDING_FUNCTION(round)
-DUET_ROUNDING_FUNCTION(trunc)
-DUET_ROUNDING_FUNCTION(nearbyint)
-DUET_ROUNDING_FUNCTION(rint)
-#undef DUET_ROUNDING_FUNCTION
-
-// Classification looks at the value only (NaN in a tangent does not make a
-// number NaN).
-#define DUET_CLASSIFICATION_FUNCTION(name)                   \
-    template <class A>                                       \
-        requires expression<A>                               \
-    constexpr bool name(const A& a) {                        \
-        using std::name;                                     \
-        return name(detail::innermost_value(a));             \
-    }
-DUET_CLASSIFICATION_FUNCTION(isnan)
-DUET_CLASSIFICATION_FUNCTION(isinf)
-DUET_CLASSIFICATION_FUNCTION(isfinite)
-DUET_CLASSIFICATION_FUNCTION(isnormal)
-DUET_CLASSIFICATION_FUNCTION(signbit)
-#undef DUET_CLASSIFICATION_FUNCTION
+// Rounding: a piecewise-constant function of the value. They return the
+// innermost plain number, whose derivative is 0 in every mode, and which
+// serves directly as an index (`static_cast<int>(std::floor(x))`) or as a
+// constant in an expression.
+DUET_VALUE_ONLY_FUNCTION(floor)
+DUET_VALUE_ONLY_FUNCTION(ceil)
+DUET_VALUE_ONLY_FUNCTION(round)
+DUET_VALUE_ONLY_FUNCTION(trunc)
+DUET_VALUE_ONLY_FUNCTION(nearbyint)
+DUET_VALUE_ONLY_FUNCTION(rint)
+// Classification (a bool) looks at the value only: NaN in a tangent does
+// not make a number NaN.
+DUET_VALUE_ONLY_FUNCTION(isnan)
+DUET_VALUE_ONLY_FUNCTION(isinf)
+DUET_VALUE_ONLY_FUNCTION(isfinite)
+DUET_VALUE_ONLY_FUNCTION(isnormal)
+DUET_VALUE_ONLY_FUNCTION(signbit)
+#undef DUET_VALUE_ONLY_FUNCTION
 
 }  // namespace expression_functions
 
 // The same functions on plain numbers (duet::exp(2.0)).
-DUET_NUMBER_UNARY_FUNCTION(abs, abs_rule)
-DUET_NUMBER_UNARY_FUNCTION(fabs, abs_rule)
-DUET_NUMBER_UNARY_FUNCTION(square, square_rule)
-DUET_NUMBER_UNARY_FUNCTION(sqrt, sqrt_rule)
-DUET_NUMBER_UNARY_FUNCTION(cbrt, cbrt_rule)
-DUET_NUMBER_UNARY_FUNCTION(exp, exp_rule)
-DUET_NUMBER_UNARY_FUNCTION(exp2, exp2_rule)
-DUET_NUMBER_UNARY_FUNCTION(expm1, expm1_rule)
-DUET_NUMBER_UNARY_FUNCTION(log, log_rule)
-DUET_NUMBER_UNARY_FUNCTION(log2, log2_rule)
-DUET_NUMBER_UNARY_FUNCTION(log10, log10_rule)
-DUET_NUMBER_UNARY_FUNCTION(log1p, log1p_rule)
-DUET_NUMBER_UNARY_FUNCTION(sin, sin_rule)
-DUET_NUMBER_UNARY_FUNCTION(cos, cos_rule)
-DUET_NUMBER_UNARY_FUNCTION(tan, tan_rule)
-DUET_NUMBER_UNARY_FUNCTION(asin, asin_rule)
-DUET_NUMBER_UNARY_FUNCTION(acos, acos_rule)
-DUET_NUMBER_UNARY_FUNCTION(atan, atan_rule)
-DUET_NUMBER_UNARY_FUNCTION(sinh, sinh_rule)
-DUET_NUMBER_UNARY_FUNCTION(cosh, cosh_rule)
-DUET_NUMBER_UNARY_FUNCTION(tanh, tanh_rule)
-DUET_NUMBER_UNARY_FUNCTION(asinh, asinh_rule)
-DUET_NUMBER_UNARY_FUNCTION(acosh, acosh_rule)
-DUET_NUMBER_UNARY_FUNCTION(atanh, atanh_rule)
-DUET_NUMBER_UNARY_FUNCTION(erf, erf_rule)
-DUET_NUMBER_UNARY_FUNCTION(erfc, erfc_rule)
-DUET_NUMBER_UNARY_FUNCTION(tgamma, tgamma_rule)
-DUET_NUMBER_UNARY_FUNCTION(lgamma, lgamma_rule)
-DUET_NUMBER_UNARY_FUNCTION(relu, relu_rule)
-DUET_NUMBER_UNARY_FUNCTION(sigmoid, sigmoid_rule)
-DUET_NUMBER_UNARY_FUNCTION(softplus, softplus_rule)
-DUET_NUMBER_BINARY_FUNCTION(hypot, hypot_rule)
-DUET_NUMBER_BINARY_FUNCTION(atan2, atan2_rule)
-DUET_NUMBER_BINARY_FUNCTION(max, max_rule)
-DUET_NUMBER_BINARY_FUNCTION(min, min_rule)
-DUET_NUMBER_BINARY_FUNCTION(fmax, fmax_rule)
-DUET_NUMBER_BINARY_FUNCTION(fmin, fmin_rule)
-DUET_NUMBER_BINARY_FUNCTION(fmod, fmod_rule)
-DUET_NUMBER_BINARY_FUNCTION(copysign, copysign_rule)
+DUET_FOR_EACH_UNARY_FUNCTION(DUET_NUMBER_UNARY_FUNCTION)
+DUET_FOR_EACH_BINARY_FUNCTION(DUET_NUMBER_BINARY_FUNCTION)
 
 #undef DUET_UNARY_OPERATOR
 #undef DUET_BINARY_OPERATOR

@@ -57,6 +57,14 @@ constexpr bool is_finite_number(const T& x) {
         return x - x == T(0);  // false for inf and NaN
     }
 }
+
+// Finite and nonzero (a floating-point factor): a plain product with it
+// already is what chain_product gives, whatever the other factor, so a loop
+// may test this once per factor and multiply its lanes without a test.
+template <class T>
+DUET_INLINE constexpr bool is_finite_nonzero(const T& x) {
+    return (x - x == T(0)) & (x != T(0));
+}
 }  // namespace detail
 
 // a * b under the strong-zero rule (0 * inf and 0 * NaN give +0). Nested
@@ -81,6 +89,32 @@ DUET_INLINE constexpr T chain_product(const T& a, const T& b) {
         if (is_exact_zero(a) || is_exact_zero(b)) return T(0);
         return T(a * b);
     }
+}
+
+// The tensor layer's form of the rule (doc/conventions.md): only the
+// TANGENT side annihilates. A zero tangent gives +0 whatever the partial (so
+// sqrt'(0) = inf on an element that is not perturbed stays out of the
+// result); a zero partial multiplies plainly (0 * inf = NaN), as the BLAS
+// products of that layer do, so that its forward and reverse modes agree
+// element by element. Equal to chain_product whenever the partial is finite.
+template <class T>
+DUET_INLINE constexpr T tangent_product(const T& partial, const T& tangent) {
+    return tangent == T(0) ? T(0) : T(partial * tangent);
+}
+
+// The same with the partial computed (partial()) only where the tangent is
+// nonzero: a closed-form derivative is not evaluated for nothing.
+template <class F, class T>
+    requires std::is_invocable_r_v<T, F&>
+DUET_INLINE constexpr T tangent_product(F&& partial, const T& tangent) {
+    return tangent == T(0) ? T(0) : T(partial() * tangent);
+}
+
+// out[i] = tangent_product(partial[i], tangent[i]) for i < n: a compare and
+// a blend per element, which vectorises.
+template <class T>
+DUET_INLINE void tangent_products(T* out, const T* partial, const T* tangent, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = tangent_product(partial[i], tangent[i]);
 }
 
 }  // namespace duet

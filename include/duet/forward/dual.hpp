@@ -70,7 +70,7 @@ struct nesting_rank<forward_mode> : std::integral_constant<int, 0> {};
 
 template <class T, std::size_t N, class Tag>
 class dual {
-    static_assert(N >= 1, "duet::dual<T, N> needs at least one tangent lane");
+    static_assert(N >= 1, "duet: duet::dual<T, N> needs at least one tangent lane (N >= 1)");
     using own_family = duet::family<forward_mode, T, N, Tag>;
 
     template <class E>
@@ -153,7 +153,7 @@ private:
         // branch (doc/performance.md).
         auto accumulate = [&out](const dual& leaf, const T& partial) DUET_INLINE_LAMBDA {
             if constexpr (std::is_floating_point_v<T> && (N == 1 || N >= 4)) {
-                if ((partial - partial == T(0)) & (partial != T(0))) [[likely]] {  // finite, nonzero
+                if (detail::is_finite_nonzero(partial)) [[likely]] {
                     for (std::size_t i = 0; i < N; ++i) out[i] += partial * leaf.tangents_[i];
                     return;
                 }

@@ -15,12 +15,14 @@
 // Zero tangents, as in duet::dual: an element whose incoming tangent is
 // exactly zero contributes exactly zero, even where the local partial is
 // infinite or NaN (sqrt at 0), so one input's tangent never pollutes
-// another's. Adjoints multiply plainly (0 * inf = NaN), as the BLAS products
-// of the tensor layer do, so forward and reverse agree element by element.
-// The scalar modes go further (a zero PARTIAL annihilates an infinite
-// tangent or adjoint too: core/strong_zero.hpp); the tensor layer does not
-// yet, since its gemm/dot products would need a NaN scan to follow
-// (doc/conventions.md).
+// another's (duet::tangent_product, core/strong_zero.hpp). Adjoints multiply
+// plainly (0 * inf = NaN), as the BLAS products of the tensor layer do, so
+// forward and reverse agree element by element. The scalar modes go further
+// (a zero PARTIAL annihilates an infinite tangent or adjoint too:
+// chain_product); the tensor layer does not yet, since its gemm/dot products
+// would need a NaN scan to follow (doc/conventions.md).
+//
+// The named functions are generated from the table of core/operations.hpp.
 #pragma once
 
 #include <array>
@@ -30,7 +32,9 @@
 #include <utility>
 #include <vector>
 
+#include "duet/core/operations.hpp"
 #include "duet/core/rules.hpp"
+#include "duet/core/strong_zero.hpp"
 #include "duet/tensor/nodes.hpp"
 
 namespace duet {
@@ -154,8 +158,8 @@ struct elementwise_unary {
     tensor<K> tangent(const tensor<K>& a, const tensor<K>& y, const tensor<K>& da) const {
         auto t = tensor<K>::from_shape(a.shape());
         for (std::size_t i = 0, n = a.size(); i < n; ++i) {
-            const double d = da.data()[i];
-            t.data()[i] = d == 0 ? 0.0 : rule.derivative(a.data()[i], y.data()[i]) * d;
+            t.data()[i] = tangent_product([&] { return rule.derivative(a.data()[i], y.data()[i]); },
+                                          da.data()[i]);
         }
         return t;
     }
@@ -167,11 +171,7 @@ struct elementwise_unary {
         std::vector<double> partial(n);
         for (std::size_t i = 0; i < n; ++i) partial[i] = rule.derivative(a.data()[i], y.data()[i]);
         auto t = tensor<K + 1>::from_shape(da.shape());
-        for (std::size_t l = 0; l < L; ++l) {
-            const double* d = da.data() + l * n;
-            double* o = t.data() + l * n;
-            for (std::size_t i = 0; i < n; ++i) o[i] = d[i] == 0 ? 0.0 : partial[i] * d[i];
-        }
+        for (std::size_t l = 0; l < L; ++l) tangent_products(t.data() + l * n, partial.data(), da.data() + l * n, n);
         return t;
     }
     template <std::size_t K>
@@ -213,14 +213,8 @@ struct elementwise_binary {
         double* pt = t.data();
         plan<R>(a, b, y.shape()).for_each([&](std::size_t i, std::size_t ia, std::size_t ib) {
             double s = 0;
-            if (da) {
-                const double d = da->data()[ia];
-                if (d != 0) s += rule.left(pa[ia], pb[ib], py[i]) * d;
-            }
-            if (db) {
-                const double d = db->data()[ib];
-                if (d != 0) s += rule.right(pa[ia], pb[ib], py[i]) * d;
-            }
+            if (da) s += tangent_product([&] { return rule.left(pa[ia], pb[ib], py[i]); }, da->data()[ia]);
+            if (db) s += tangent_product([&] { return rule.right(pa[ia], pb[ib], py[i]); }, db->data()[ib]);
             pt[i] = s;
         });
         return t;
@@ -252,8 +246,8 @@ struct elementwise_binary {
             const double* dr = db ? db->data() + l * nb : nullptr;
             for (std::size_t i = 0; i < n; ++i) {
                 double s = 0;
-                if (dl && dl[ia[i]] != 0) s += left[i] * dl[ia[i]];
-                if (dr && dr[ib[i]] != 0) s += right[i] * dr[ib[i]];
+                if (dl) s += tangent_product(left[i], dl[ia[i]]);
+                if (dr) s += tangent_product(right[i], dr[ib[i]]);
                 o[i] = s;
             }
         }
@@ -313,34 +307,15 @@ template <class A, class B>
 concept plain_operand_pair = (plain_tensor<A> && (plain_tensor<B> || plain_number<B>)) ||
                              (plain_number<A> && plain_tensor<B>);
 
-template <class X>
-decltype(auto) as_plain_operand(X&& x) {
-    if constexpr (plain_number<X>)
-        return tensor<0>(static_cast<double>(x));
-    else if constexpr (is_tensor_constant_ref<std::remove_cvref_t<X>>::value)
-        return as_plain_tensor(std::forward<X>(x));
-    else
-        return tensor<plain_rank<X>()>(std::forward<X>(x));
-}
-
 // An elementwise operation on tensor arguments: a node when one of them is a
-// node, else the evaluated value (so generic code runs on plain xtensors).
+// node, else the evaluated tensor (so generic code runs on plain xtensors).
 template <class Rule, class A>
 auto apply_unary(Rule rule, A&& a) {
-    const elementwise_unary<Rule> op{rule};
-    if constexpr (differentiable_node<A>)
-        return make_tensor_unary(op, std::forward<A>(a));
-    else
-        return op.value(as_plain_tensor(std::forward<A>(a)));
+    return node_or_value(elementwise_unary<Rule>{rule}, std::forward<A>(a));
 }
-
 template <class Rule, class A, class B>
 auto apply_binary(Rule rule, const char* name, A&& a, B&& b) {
-    const elementwise_binary<Rule> op{rule, name};
-    if constexpr (differentiable_node<A> || differentiable_node<B>)
-        return make_tensor_binary(op, std::forward<A>(a), std::forward<B>(b));
-    else
-        return op.value(as_plain_operand(std::forward<A>(a)), as_plain_operand(std::forward<B>(b)));
+    return node_or_value(elementwise_binary<Rule>{rule, name}, std::forward<A>(a), std::forward<B>(b));
 }
 
 }  // namespace detail
@@ -353,11 +328,7 @@ auto apply_binary(Rule rule, const char* name, A&& a, B&& b) {
         return detail::apply_binary(rules::rule{}, "operator" #op, std::forward<A>(a),  \
                                     std::forward<B>(b));                                \
     }
-
-DUET_TENSOR_OPERATOR(+, add_rule)
-DUET_TENSOR_OPERATOR(-, subtract_rule)
-DUET_TENSOR_OPERATOR(*, multiply_rule)
-DUET_TENSOR_OPERATOR(/, divide_rule)
+DUET_FOR_EACH_BINARY_OPERATOR(DUET_TENSOR_OPERATOR)
 #undef DUET_TENSOR_OPERATOR
 
 template <tensor_node A>
@@ -370,44 +341,14 @@ auto operator+(A&& a) {
 }
 
 // ---- named elementwise functions: nodes, or values for plain tensors -------
+// Every function of the table (core/operations.hpp).
 #define DUET_TENSOR_UNARY(name, rule)                                    \
     template <class A>                                                   \
         requires tensor_node<A> || plain_tensor<A>                       \
     auto name(A&& a) {                                                   \
         return detail::apply_unary(rules::rule{}, std::forward<A>(a));   \
     }
-
-DUET_TENSOR_UNARY(abs, abs_rule)
-DUET_TENSOR_UNARY(fabs, abs_rule)
-DUET_TENSOR_UNARY(square, square_rule)
-DUET_TENSOR_UNARY(sqrt, sqrt_rule)
-DUET_TENSOR_UNARY(cbrt, cbrt_rule)
-DUET_TENSOR_UNARY(exp, exp_rule)
-DUET_TENSOR_UNARY(exp2, exp2_rule)
-DUET_TENSOR_UNARY(expm1, expm1_rule)
-DUET_TENSOR_UNARY(log, log_rule)
-DUET_TENSOR_UNARY(log2, log2_rule)
-DUET_TENSOR_UNARY(log10, log10_rule)
-DUET_TENSOR_UNARY(log1p, log1p_rule)
-DUET_TENSOR_UNARY(sin, sin_rule)
-DUET_TENSOR_UNARY(cos, cos_rule)
-DUET_TENSOR_UNARY(tan, tan_rule)
-DUET_TENSOR_UNARY(asin, asin_rule)
-DUET_TENSOR_UNARY(acos, acos_rule)
-DUET_TENSOR_UNARY(atan, atan_rule)
-DUET_TENSOR_UNARY(sinh, sinh_rule)
-DUET_TENSOR_UNARY(cosh, cosh_rule)
-DUET_TENSOR_UNARY(tanh, tanh_rule)
-DUET_TENSOR_UNARY(asinh, asinh_rule)
-DUET_TENSOR_UNARY(acosh, acosh_rule)
-DUET_TENSOR_UNARY(atanh, atanh_rule)
-DUET_TENSOR_UNARY(erf, erf_rule)
-DUET_TENSOR_UNARY(erfc, erfc_rule)
-DUET_TENSOR_UNARY(tgamma, tgamma_rule)
-DUET_TENSOR_UNARY(lgamma, lgamma_rule)
-DUET_TENSOR_UNARY(relu, relu_rule)
-DUET_TENSOR_UNARY(sigmoid, sigmoid_rule)
-DUET_TENSOR_UNARY(softplus, softplus_rule)
+DUET_FOR_EACH_UNARY_FUNCTION(DUET_TENSOR_UNARY)
 #undef DUET_TENSOR_UNARY
 
 #define DUET_TENSOR_BINARY(name, rule)                                                          \
@@ -416,13 +357,7 @@ DUET_TENSOR_UNARY(softplus, softplus_rule)
     auto name(A&& a, B&& b) {                                                                   \
         return detail::apply_binary(rules::rule{}, #name, std::forward<A>(a), std::forward<B>(b)); \
     }
-
-DUET_TENSOR_BINARY(hypot, hypot_rule)
-DUET_TENSOR_BINARY(atan2, atan2_rule)
-DUET_TENSOR_BINARY(max, max_rule)
-DUET_TENSOR_BINARY(min, min_rule)
-DUET_TENSOR_BINARY(fmax, fmax_rule)
-DUET_TENSOR_BINARY(fmin, fmin_rule)
+DUET_FOR_EACH_BINARY_FUNCTION(DUET_TENSOR_BINARY)
 #undef DUET_TENSOR_BINARY
 
 // x^y elementwise; an integer exponent uses the exact integer-power rule.
@@ -436,6 +371,19 @@ template <class A, std::integral N>
     requires tensor_node<A> || plain_tensor<A>
 auto pow(A&& a, N n) {
     return detail::apply_unary(rules::pow_int_rule{static_cast<int>(n)}, std::forward<A>(a));
+}
+
+// ψ^(k)(x) elementwise, the k-th derivative of the digamma function, with the
+// scalar rule (k = 0: digamma).
+template <class A>
+    requires tensor_node<A> || plain_tensor<A>
+auto polygamma(int k, A&& a) {
+    return detail::apply_unary(rules::polygamma_rule{k}, std::forward<A>(a));
+}
+template <class A>
+    requires tensor_node<A> || plain_tensor<A>
+auto digamma(A&& a) {
+    return polygamma(0, std::forward<A>(a));
 }
 
 }  // namespace duet

@@ -20,7 +20,9 @@
 //   tangent(c, seeds)      forward mode: bottom-up tangents. seeds.get<I>()
 //                          is the tangent of variable I (nullptr: zero).
 //                          Zero tangents are tracked structurally and skip
-//                          their operation's tangent rule.
+//                          their operation's tangent rule: the zero-tangent
+//                          rule (duet::tangent_product, core/strong_zero.hpp)
+//                          applied to a whole operand at once.
 #pragma once
 
 #include <algorithm>

@@ -47,15 +47,14 @@
 #include <array>
 #include <cstddef>
 #include <limits>
-#include <sstream>
-#include <stdexcept>
-#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
 #include <xtensor/xtensor.hpp>
 #include <xtensor/xutils.hpp>
+
+#include "duet/core/error.hpp"
 
 namespace duet {
 
@@ -288,25 +287,6 @@ tensor<K> adjoint_storage(const Shape& shape) {
 // (accumulate = false) or add it.
 inline void store(double& out, double c, bool accumulate) { out = accumulate ? out + c : c; }
 
-// "(3, 4)": a shape as the error messages print it.
-template <class Shape>
-std::string shape_string(const Shape& s) {
-    std::ostringstream os;
-    os << '(';
-    for (std::size_t i = 0; i < s.size(); ++i) os << (i ? ", " : "") << s[i];
-    if (s.size() == 1) os << ',';
-    os << ')';
-    return os.str();
-}
-
-// Throws std::invalid_argument: "duet::<what>: shapes (3, 4) and (5, 2) <why>".
-template <class SA, class SB>
-[[noreturn]] void throw_shape_mismatch(const char* what, const SA& a, const SB& b,
-                                       const char* why) {
-    throw std::invalid_argument(std::string("duet::") + what + ": shapes " + shape_string(a) +
-                                " and " + shape_string(b) + " " + why);
-}
-
 template <class SA, class SB>
 bool same_shape(const SA& a, const SB& b) {
     if (a.size() != b.size()) return false;
@@ -328,23 +308,41 @@ auto make_tensor_binary(Op op, A&& a, B&& b) {
     return tensor_binary<Op, decltype(na), decltype(nb)>{std::move(na), std::move(nb), op};
 }
 
-// A tensor operation applied to its operands: a node when one of them is a
-// node; otherwise (plain xtensors) the evaluated value, rank 0 as a number.
-// This is how the same generic source runs differentiated and plain.
-template <class Op, class A>
-auto apply_tensor_op(const Op& op, A&& a) {
-    if constexpr (differentiable_node<A>)
-        return make_tensor_unary(op, std::forward<A>(a));
+// An operand evaluated as a plain tensor: a number as a rank-0 tensor, the
+// rest as as_plain_tensor.
+template <class X>
+decltype(auto) as_plain_operand(X&& x) {
+    if constexpr (plain_number<X>)
+        return tensor<0>(static_cast<double>(x));
     else
-        return plain_result(op.value(as_plain_tensor(std::forward<A>(a))));
+        return as_plain_tensor(std::forward<X>(x));
 }
-template <class Op, class A, class B>
-auto apply_tensor_op(const Op& op, A&& a, B&& b) {
-    if constexpr (differentiable_node<A> || differentiable_node<B>)
-        return make_tensor_binary(op, std::forward<A>(a), std::forward<B>(b));
+
+// A tensor operation (one or two operands) applied to its operands: a node
+// when one of them is a node; otherwise (plain xtensors or numbers) the
+// evaluated value, a tensor<K> (rank 0 included). This is how the same
+// generic source runs differentiated and plain. The one dispatch of the
+// tensor layer: apply_tensor_op below and the elementwise functions
+// (tensor/elementwise.hpp) both use it.
+template <class Op, class... A>
+    requires(sizeof...(A) == 1 || sizeof...(A) == 2)
+auto node_or_value(const Op& op, A&&... a) {
+    if constexpr (!(differentiable_node<A> || ...))
+        return op.value(as_plain_operand(std::forward<A>(a))...);
+    else if constexpr (sizeof...(A) == 1)
+        return make_tensor_unary(op, std::forward<A>(a)...);
     else
-        return plain_result(
-            op.value(as_plain_tensor(std::forward<A>(a)), as_plain_tensor(std::forward<B>(b))));
+        return make_tensor_binary(op, std::forward<A>(a)...);
+}
+
+// The same, with a plain rank-0 result as a number (plain_result): for the
+// non-elementwise operations (sum, dot, matmul ...).
+template <class Op, class... A>
+auto apply_tensor_op(const Op& op, A&&... a) {
+    if constexpr ((differentiable_node<A> || ...))
+        return node_or_value(op, std::forward<A>(a)...);
+    else
+        return plain_result(node_or_value(op, std::forward<A>(a)...));
 }
 
 }  // namespace detail

@@ -42,6 +42,7 @@
 #include <xtensor/xmanipulation.hpp>
 #include <xtensor/xreducer.hpp>
 
+#include "duet/core/strong_zero.hpp"
 #include "duet/tensor/blas.hpp"
 #include "duet/tensor/nodes.hpp"
 
@@ -83,7 +84,7 @@ struct sum_all_op {
 struct sum_axis_op {
     template <std::size_t K>
     static constexpr std::size_t rank = [] {
-        static_assert(K >= 1, "duet::sum(A, axis) needs a tensor of rank >= 1");
+        static_assert(K >= 1, "duet: duet::sum(A, axis) needs a tensor of rank >= 1");
         return K - 1;
     }();
 
@@ -93,9 +94,8 @@ struct sum_axis_op {
     template <std::size_t K>
     tensor<K - 1> value(const tensor<K>& a) const {
         if (axis >= K)
-            throw std::invalid_argument("duet::" + std::string(mean ? "mean" : "sum") + ": axis " +
-                                        std::to_string(axis) + " out of range for shape " +
-                                        detail::shape_string(a.shape()));
+            detail::throw_invalid_argument(mean ? "mean" : "sum", "axis ", axis, " out of range for shape ",
+                                           detail::shape_string(a.shape()));
         tensor<K - 1> y = xt::sum(a, {axis}, xt::evaluation_strategy::immediate);
         if (mean) y *= 1.0 / static_cast<double>(a.shape()[axis]);
         return y;
@@ -165,8 +165,7 @@ lanes lanes_of(const tensor<K>& a) {
 template <std::size_t K>
 lanes lanes_of(const tensor<K>& a, std::size_t axis, const char* what) {
     if (axis >= K)
-        throw std::invalid_argument("duet::" + std::string(what) + ": axis " + std::to_string(axis) +
-                                    " out of range for shape " + shape_string(a.shape()));
+        throw_invalid_argument(what, "axis ", axis, " out of range for shape ", shape_string(a.shape()));
     lanes l{1, a.shape()[axis], 1};
     for (std::size_t d = 0; d < axis; ++d) l.outer *= a.shape()[d];
     for (std::size_t d = axis + 1; d < K; ++d) l.inner *= a.shape()[d];
@@ -203,7 +202,7 @@ template <bool Axis>
 struct log_sum_exp_op {
     template <std::size_t K>
     static constexpr std::size_t rank = [] {
-        static_assert(!Axis || K >= 1, "duet::log_sum_exp(A, axis) needs a tensor of rank >= 1");
+        static_assert(!Axis || K >= 1, "duet: duet::log_sum_exp(A, axis) needs a tensor of rank >= 1");
         return Axis ? K - 1 : 0;
     }();
 
@@ -262,7 +261,7 @@ template <bool Axis>
 struct softmax_op {
     template <std::size_t K>
     static constexpr std::size_t rank = [] {
-        static_assert(!Axis || K >= 1, "duet::softmax(A, axis) needs a tensor of rank >= 1");
+        static_assert(!Axis || K >= 1, "duet: duet::softmax(A, axis) needs a tensor of rank >= 1");
         return K;
     }();
 
@@ -328,7 +327,7 @@ template <bool Axis>
 struct prod_op {
     template <std::size_t K>
     static constexpr std::size_t rank = [] {
-        static_assert(!Axis || K >= 1, "duet::prod(A, axis) needs a tensor of rank >= 1");
+        static_assert(!Axis || K >= 1, "duet: duet::prod(A, axis) needs a tensor of rank >= 1");
         return Axis ? K - 1 : 0;
     }();
 
@@ -380,8 +379,7 @@ struct prod_op {
         for (std::size_t k = 0; k < l.count(); ++k) {
             double s = 0;
             partials(a.data(), l, k, suffix, [&](std::size_t e, double partial) {
-                const double d = da.data()[e];
-                if (d != 0) s += partial * d;
+                s += tangent_product(partial, da.data()[e]);
             });
             t.data()[k] = s;
         }
@@ -406,7 +404,8 @@ template <bool Min, bool Axis>
 struct extremum_op {
     template <std::size_t K>
     static constexpr std::size_t rank = [] {
-        static_assert(!Axis || K >= 1, "duet::amax / amin (A, axis) need a tensor of rank >= 1");
+        static_assert(!Axis || K >= 1,
+                      "duet: duet::amax(A, axis) and duet::amin(A, axis) need a tensor of rank >= 1");
         return Axis ? K - 1 : 0;
     }();
 
@@ -424,9 +423,8 @@ struct extremum_op {
     tensor<rank<K>> value(const tensor<K>& a) const {
         const auto l = lanes(a);
         if (l.n == 0)
-            throw std::invalid_argument(std::string("duet::") + (Min ? "amin" : "amax") +
-                                        ": no elements to choose from in shape " +
-                                        detail::shape_string(a.shape()));
+            detail::throw_invalid_argument(Min ? "amin" : "amax", "no elements to choose from in shape ",
+                                           detail::shape_string(a.shape()));
         tensor<rank<K>> y;
         if constexpr (Axis)
             y = tensor<rank<K>>::from_shape(detail::without_axis(a, axis));
@@ -483,7 +481,7 @@ struct softmax_cross_entropy_op {
     template <std::size_t KZ, std::size_t KY>
     static constexpr std::size_t rank = [] {
         static_assert(KZ == KY && KZ >= 1,
-                      "duet::softmax_cross_entropy: scores and targets need the same rank (>= 1)");
+                      "duet: duet::softmax_cross_entropy needs scores and targets of the same rank (>= 1)");
         return std::size_t{0};
     }();
 
@@ -642,7 +640,7 @@ auto softmax_cross_entropy(Z&& z, Y&& y) {
         else
             return detail::plain_rank<Z>();
     }();
-    static_assert(K >= 1, "duet::softmax_cross_entropy needs class scores of rank >= 1");
+    static_assert(K >= 1, "duet: duet::softmax_cross_entropy needs class scores of rank >= 1");
     return duet::softmax_cross_entropy(std::forward<Z>(z), std::forward<Y>(y), K - 1);
 }
 
