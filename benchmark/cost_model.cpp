@@ -31,6 +31,7 @@
 #include <xtensor/xtensor.hpp>
 
 #include "duet/drivers/container.hpp"
+#include "duet/drivers/container_jacobian.hpp"
 #include "duet/drivers/cost_model.hpp"
 #include "duet/tensor/blas.hpp"
 #include "jacobian_functions.hpp"
@@ -105,7 +106,11 @@ void forward_pass(benchmark::State& state) {
     const auto& [n, f, x, unit] = c;
     auto J = xt::xtensor<double, 2>::from_shape({n, n});
     // Seeded once, as the driver does (its passes move the seeds in place).
-    const auto xs = duet::detail::seeded_duals<duet::dual<double, L>>(x, 0);
+    std::vector<duet::dual<double, L>> xs;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        xs.emplace_back(x[i]);
+        if (i < L) xs.back().tangent(i) = 1.0;
+    }
     timed(state, unit, 1.0, [&] {
         const auto ys = f(xs);
         for (std::size_t i = 0; i < ys.size(); ++i)
@@ -118,8 +123,8 @@ void record(benchmark::State& state) {
     const calibration c(state);
     const auto& [n, f, x, unit] = c;
     timed(state, unit, 1.0, [&] {
-        duet::with_workspace_tape<double>([&](duet::tape<double>&) {
-            const auto r = duet::detail::record_vector_function(f, x);
+        duet::with_workspace_tape<double>([&](duet::tape<double>& t) {
+            const auto r = duet::detail::record_vector_function(t, f, x);
             benchmark::DoNotOptimize(r.outputs.data());
         });
     });
@@ -129,7 +134,7 @@ void sweep(benchmark::State& state) {
     const calibration c(state);
     const auto& [n, f, x, unit] = c;
     duet::tape<double> t;
-    const auto r = duet::detail::record_vector_function(f, x);
+    const auto r = duet::detail::record_vector_function(t, f, x);
     timed(state, unit, double(n), [&] {
         auto J = duet::detail::jacobian_sweeps(t, r);
         benchmark::DoNotOptimize(J.data());
@@ -140,12 +145,12 @@ void sweep_all_outputs(benchmark::State& state) {
     const calibration c(state);
     const auto& [n, f, x, unit] = c;
     duet::tape<double> t;
-    const auto r = duet::detail::record_vector_function(f, x);
+    const auto r = duet::detail::record_vector_function(t, f, x);
     timed(state, unit, 1.0, [&] {
         t.zero_adjoints();
         for (const auto& y : r.outputs) t.seed(y);
         t.backward();
-        benchmark::DoNotOptimize(t.adjoint(r.inputs[0]));
+        benchmark::DoNotOptimize(t.adjoints(r.first_input, 1)[0]);
     });
 }
 

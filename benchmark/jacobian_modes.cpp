@@ -40,6 +40,7 @@
 
 #include "duet/chain/jacobian_chain.hpp"
 #include "duet/drivers/container.hpp"
+#include "duet/drivers/container_jacobian.hpp"
 #include "jacobian_functions.hpp"
 
 namespace {
@@ -113,7 +114,7 @@ void dense_jacobian(benchmark::State& state, mode md, std::size_t m) {
         benchmark::DoNotOptimize(J.data());
     }
     if (md == mode::automatic) {
-        state.SetLabel(duet::choose_jacobian_mode(n, m) == duet::jacobian_mode_choice::forward ? "fwd" : "rev");
+        state.SetLabel(duet::choose_jacobian_mode(n, m) == duet::mode_choice::forward ? "fwd" : "rev");
         auto run = [&](mode which) {
             return [&, which] {
                 auto J = dense_jacobian_by(which, f, x);

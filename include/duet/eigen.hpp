@@ -53,8 +53,11 @@
 
 #include <xtensor/xtensor.hpp>
 
+#include "duet/core/error.hpp"
 #include "duet/core/expression.hpp"
 #include "duet/drivers/container.hpp"
+#include "duet/drivers/container_jacobian.hpp"
+#include "duet/drivers/hessian.hpp"
 #include "duet/drivers/modes.hpp"
 #include "duet/forward/dual.hpp"
 #include "duet/reverse/tape.hpp"
@@ -222,17 +225,18 @@ template <class T>
 using eigen_column = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
 template <class T>
+eigen_column<T> to_eigen_column(const std::vector<T>& v) {
+    eigen_column<T> out(static_cast<Eigen::Index>(v.size()));
+    for (std::size_t i = 0; i < v.size(); ++i) out[Eigen::Index(i)] = v[i];
+    return out;
+}
+
+template <class T>
 eigen_matrix<T> to_eigen(const xt::xtensor<T, 2>& J) {
     eigen_matrix<T> out(Eigen::Index(J.shape(0)), Eigen::Index(J.shape(1)));
     for (std::size_t i = 0; i < J.shape(0); ++i)
         for (std::size_t j = 0; j < J.shape(1); ++j) out(Eigen::Index(i), Eigen::Index(j)) = J(i, j);
     return out;
-}
-
-[[noreturn]] inline void throw_eigen_size_mismatch(const char* driver, const char* what, std::size_t got,
-                                                   const char* other, std::size_t expected) {
-    throw std::invalid_argument(std::string("duet::") + driver + ": " + what + " has " + std::to_string(got) +
-                                " elements but " + other + " has " + std::to_string(expected));
 }
 
 // f's result with an Eigen vector (or any Eigen expression) evaluated into a
@@ -346,50 +350,23 @@ auto hessian(Mode, F&& f, const C& x) {
 // and operator[] (an Eigen vector, std::vector, ...).
 template <class F, eigen_vector_argument C, class V>
 detail::eigen_column<detail::container_number<C>> jvp(F&& f, const C& x, const V& v) {
-    using T = detail::container_number<C>;
-    using D = detail::driver_dual<F, C, 1>;
-    if constexpr (!detail::container_callable<F, C, true, false>()) {
+    using G = detail::eigen_plain_result_function<std::remove_reference_t<F>>;
+    G g{f};
+    if constexpr (!detail::container_callable<G, C, true, false>())
         return {};
-    } else {
-        const std::size_t n = std::size_t(x.size());
-        if (std::size_t(std::size(v)) != n)
-            detail::throw_eigen_size_mismatch("jvp", "the direction v", std::size_t(std::size(v)), "x", n);
-        const auto xs = detail::build_container<detail::rebind_container<C, D>>(
-            n, [&](std::size_t i) { return D(T(x[Eigen::Index(i)]), T(v[i])); });
-        const auto ys = detail::eigen_plain_result(f(xs));
-        detail::require_vector_result<decltype(ys)>();
-        detail::eigen_column<T> out(Eigen::Index(std::size(ys)));
-        for (Eigen::Index i = 0; i < out.size(); ++i) out[i] = detail::as_number<D>(ys[std::size_t(i)]).tangent();
-        return out;
-    }
+    else
+        return detail::to_eigen_column(detail::jvp_values(g, x, v));
 }
 
 // w^T J, by one recording and one reverse sweep seeded with w.
 template <class F, eigen_vector_argument C, class W>
 detail::eigen_column<detail::container_number<C>> vjp(F&& f, const C& x, const W& w) {
-    using T = detail::container_number<C>;
-    using Vars = detail::rebind_container<C, var<T>>;
-    if constexpr (!detail::container_callable<F, C, false, true>()) {
+    using G = detail::eigen_plain_result_function<std::remove_reference_t<F>>;
+    G g{f};
+    if constexpr (!detail::container_callable<G, C, false, true>())
         return {};
-    } else {
-        return with_workspace_tape<T>([&](tape<T>& t) {
-            const Vars xs = detail::independent_vars(x);
-            const auto ys = detail::eigen_plain_result(f(xs));
-            detail::require_vector_result<decltype(ys)>();
-            const std::size_t m = std::size(ys);
-            if (std::size_t(std::size(w)) != m)
-                detail::throw_eigen_size_mismatch("vjp", "the weights w", std::size_t(std::size(w)),
-                                                  "the output of f", m);
-            t.zero_adjoints();
-            for (std::size_t i = 0; i < m; ++i) t.seed(detail::as_number<var<T>>(ys[i]), T(w[i]));
-            t.backward();
-            const std::size_t n = std::size_t(x.size());
-            const auto adjoints = t.adjoints(detail::first_index(xs), n);
-            detail::eigen_column<T> out(static_cast<Eigen::Index>(n));
-            for (std::size_t i = 0; i < n; ++i) out[Eigen::Index(i)] = adjoints[i];
-            return out;
-        });
-    }
+    else
+        return detail::to_eigen_column(detail::vjp_values(g, x, w));
 }
 
 // ---- std::span --------------------------------------------------------------

@@ -20,6 +20,7 @@
 #include "duet/chain/jacobian_chain.hpp"
 #include "duet/chain/tensor_stage.hpp"
 #include "duet/drivers/container.hpp"
+#include "duet/drivers/container_jacobian.hpp"
 #include "duet/tensor/tensor.hpp"
 #include "../support/numeric.hpp"
 
@@ -143,12 +144,12 @@ struct brute_force {
             std::vector<tree_ptr> seeds = s > first ? all(first, s - 1) : std::vector<tree_ptr>{nullptr};
             for (const auto& m : seeds)
                 out.push_back(std::make_shared<tree>(
-                    tree{K::tangent, first, last, s, m, nullptr, (m ? m->cost : 0) + tangent(s, last, dims[first])}));
+                    tree{K::forward, first, last, s, m, nullptr, (m ? m->cost : 0) + tangent(s, last, dims[first])}));
         }
         for (std::size_t s = first; s <= last; ++s) {
             std::vector<tree_ptr> seeds = s < last ? all(s + 1, last) : std::vector<tree_ptr>{nullptr};
             for (const auto& m : seeds)
-                out.push_back(std::make_shared<tree>(tree{K::adjoint, first, last, s, m, nullptr,
+                out.push_back(std::make_shared<tree>(tree{K::reverse, first, last, s, m, nullptr,
                                                           (m ? m->cost : 0) + adjoint(first, s, dims[last + 1], s == last)}));
         }
         for (std::size_t s = first; s < last; ++s)

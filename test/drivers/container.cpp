@@ -12,6 +12,8 @@
 
 #include <duet/duet.hpp>
 
+#include "../support/rosenbrock.hpp"
+
 namespace {
 
 bool close(double a, double b, double tol) {
@@ -28,28 +30,8 @@ const auto rosen = [](const auto& x) {
     return s;
 };
 
-std::vector<double> rosen_gradient(const std::vector<double>& x) {
-    std::vector<double> g(x.size(), 0.0);
-    for (std::size_t i = 0; i + 1 < x.size(); ++i) {
-        const double d = x[i + 1] - x[i] * x[i];
-        g[i] += -400 * d * x[i] - 2 * (1 - x[i]);
-        g[i + 1] += 200 * d;
-    }
-    return g;
-}
-
-// Nonzero entries of the (tridiagonal) Rosenbrock Hessian.
-double rosen_hessian(const std::vector<double>& x, std::size_t r, std::size_t c) {
-    const std::size_t n = x.size();
-    if (r == c) {
-        double h = 0;
-        if (r + 1 < n) h += 1200 * x[r] * x[r] - 400 * x[r + 1] + 2;
-        if (r > 0) h += 200;
-        return h;
-    }
-    if (r + 1 == c || c + 1 == r) return -400 * x[std::min(r, c)];
-    return 0;
-}
+using duet_test::rosenbrock_gradient;
+using duet_test::rosenbrock_hessian;
 
 std::vector<double> point(std::size_t n, double shift = 0.0) {
     std::vector<double> x(n);
@@ -97,7 +79,7 @@ xt::xtensor<double, 2> analytic_jacobian(const std::vector<double>& x, std::size
 TEST_CASE("container: Rosenbrock gradient in every mode, n = 2 .. 1000") {
     for (std::size_t n : {2, 3, 5, 8, 9, 17, 100, 1000}) {
         const auto x = point(n);
-        const auto expected = rosen_gradient(x);
+        const auto expected = rosenbrock_gradient(x);
         const auto gr = duet::gradient(duet::reverse, rosen, x);
         const auto gf = duet::gradient(duet::forward, rosen, x);
         const auto ga = duet::gradient(rosen, x);
@@ -126,7 +108,7 @@ TEST_CASE("container: Rosenbrock Hessian, forward-over-reverse and forward-over-
         if (with_forward) Hf = duet::hessian(duet::forward, rosen, x);
         for (std::size_t r = 0; r < n; ++r)
             for (std::size_t c = 0; c < n; ++c) {
-                const double h = rosen_hessian(x, r, c);
+                const double h = rosenbrock_hessian(x, r, c);
                 if (!close(H(r, c), h, 1e-12) || H(r, c) != H(c, r) || Hr(r, c) != H(r, c))
                     FAIL("n = " << n << ": H(" << r << ", " << c << ") = " << H(r, c)
                                 << ", expected " << h);
@@ -140,7 +122,7 @@ TEST_CASE("container: Rosenbrock Hessian, forward-over-reverse and forward-over-
 TEST_CASE("container: std::array arguments keep their type") {
     const std::array<double, 4> x{0.1, 0.7, -0.4, 1.2};
     const std::vector<double> xv(x.begin(), x.end());
-    const auto expected = rosen_gradient(xv);
+    const auto expected = rosenbrock_gradient(xv);
     const std::array<double, 4> gr = duet::gradient(duet::reverse, rosen, x);
     const std::array<double, 4> gf = duet::gradient(duet::forward, rosen, x);
     for (std::size_t i = 0; i < 4; ++i) {
@@ -148,7 +130,7 @@ TEST_CASE("container: std::array arguments keep their type") {
         CHECK(close(gf[i], expected[i], 1e-14));
     }
     const auto H = duet::hessian(rosen, x);
-    CHECK(H(1, 1) == Approx(rosen_hessian(xv, 1, 1)));
+    CHECK(H(1, 1) == Approx(rosenbrock_hessian(xv, 1, 1)));
     auto fvec = [](const auto& v) {
         using T = std::decay_t<decltype(v[0])>;
         return std::array<T, 2>{T(v[0] * v[1]), T(v[2] + v[3] * v[3])};
@@ -280,8 +262,8 @@ TEST_CASE("container: 4 threads computing 128 x 128 Jacobians match the serial r
 }
 
 TEST_CASE("container: the automatic Jacobian mode follows the cost model") {
-    using duet::jacobian_mode_choice;
-    CHECK(duet::choose_jacobian_mode(1000, 1) == jacobian_mode_choice::reverse);
-    CHECK(duet::choose_jacobian_mode(1, 1000) == jacobian_mode_choice::forward);
-    CHECK(duet::choose_jacobian_mode(4, 4) == jacobian_mode_choice::forward);
+    using duet::mode_choice;
+    CHECK(duet::choose_jacobian_mode(1000, 1) == mode_choice::reverse);
+    CHECK(duet::choose_jacobian_mode(1, 1000) == mode_choice::forward);
+    CHECK(duet::choose_jacobian_mode(4, 4) == mode_choice::forward);
 }

@@ -14,13 +14,14 @@
 
 #include "duet/chain/jacobian_chain.hpp"
 #include "duet/drivers/container.hpp"
+#include "duet/drivers/container_jacobian.hpp"
 #include "duet/drivers/cost_model.hpp"
 #include "../support/numeric.hpp"
 
 namespace {
 
 using model = duet::jacobian_cost_model;
-using duet::jacobian_mode_choice;
+using duet::mode_choice;
 
 const std::vector<std::size_t> grid{1, 4, 16, 64, 256, 1024};
 
@@ -110,7 +111,7 @@ TEST_CASE("cost model: jacobian(automatic) and the chain planner decide alike", 
             duet::jacobian_chain_options options;
             options.stage_costs = {model::generic()};
             const auto plan = duet::jacobian_chain_order({n, m}, options);
-            const bool forward = duet::choose_jacobian_mode(n, m) == jacobian_mode_choice::forward;
+            const bool forward = duet::choose_jacobian_mode(n, m) == mode_choice::forward;
             INFO("n = " << n << ", m = " << m << ": " << plan.str());
             CHECK(plan.is_pure_forward() == forward);
             CHECK(plan.is_pure_reverse() == !forward);
@@ -128,11 +129,11 @@ TEST_CASE("cost model: below the one-pass bound forward wins for every m", "[cos
     constexpr std::size_t bound = duet::forward_for_any_outputs_up_to();
     STATIC_REQUIRE(bound >= 1);
     for (std::size_t n = 1; n <= bound; ++n)
-        for (std::size_t m : grid) CHECK(duet::choose_jacobian_mode(n, m) == jacobian_mode_choice::forward);
-    CHECK(duet::choose_jacobian_mode(bound + 1, 1) == jacobian_mode_choice::reverse);
+        for (std::size_t m : grid) CHECK(duet::choose_jacobian_mode(n, m) == mode_choice::forward);
+    CHECK(duet::choose_jacobian_mode(bound + 1, 1) == mode_choice::reverse);
     // Gradients of many variables go reverse, many outputs of few go forward.
-    CHECK(duet::choose_jacobian_mode(1024, 1) == jacobian_mode_choice::reverse);
-    CHECK(duet::choose_jacobian_mode(16, 1024) == jacobian_mode_choice::forward);
+    CHECK(duet::choose_jacobian_mode(1024, 1) == mode_choice::reverse);
+    CHECK(duet::choose_jacobian_mode(16, 1024) == mode_choice::forward);
 }
 
 TEST_CASE("cost model: automatic = forward = reverse on the benchmark grid", "[cost_model][jacobian]") {
@@ -150,7 +151,7 @@ TEST_CASE("cost model: automatic = forward = reverse on the benchmark grid", "[c
             REQUIRE(Jf.shape(1) == n);
             CHECK(same(Jf, Jr, 1e-14));
             // automatic ran exactly the mode the model predicts.
-            const bool forward = duet::choose_jacobian_mode(n, m) == jacobian_mode_choice::forward;
+            const bool forward = duet::choose_jacobian_mode(n, m) == mode_choice::forward;
             CHECK(identical(Ja, forward ? Jf : Jr));
             // It remembered m (for n past the one-pass bound, where it needs m).
             if (n > duet::forward_for_any_outputs_up_to()) {
@@ -167,8 +168,8 @@ TEST_CASE("cost model: a stale memo of m changes the mode, never the Jacobian", 
     // call's m (reverse, for m = 1), then corrects the memo.
     const std::size_t n = 16;
     const auto x = input(n);
-    REQUIRE(duet::choose_jacobian_mode(n, 1) == jacobian_mode_choice::reverse);
-    REQUIRE(duet::choose_jacobian_mode(n, 1024) == jacobian_mode_choice::forward);
+    REQUIRE(duet::choose_jacobian_mode(n, 1) == mode_choice::reverse);
+    REQUIRE(duet::choose_jacobian_mode(n, 1024) == mode_choice::forward);
     memo::n = memo::npos;
     (void)duet::jacobian(duet::automatic, dense_function{1}, x);
     CHECK(memo::m == 1);
@@ -198,7 +199,7 @@ TEST_CASE("cost model: m from a std::array result needs no evaluation", "[cost_m
     };
     std::array<double, 40> x{};
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = 0.1 * double(i) - 1.0;
-    REQUIRE(duet::choose_jacobian_mode(40, 2) == jacobian_mode_choice::reverse);
+    REQUIRE(duet::choose_jacobian_mode(40, 2) == mode_choice::reverse);
     probe_calls = 0;
     const auto J = duet::jacobian(duet::automatic, f, x);
     CHECK(probe_calls == 0);
@@ -232,7 +233,7 @@ TEST_CASE("cost model: learning m by recording still picks forward when it wins"
     // n = 64 with far more outputs than forward_wins_from_outputs(64): the
     // recording made to learn m is dropped and forward runs.
     const std::size_t n = 64, m = duet::forward_wins_from_outputs(64) + 100;
-    REQUIRE(duet::choose_jacobian_mode(n, m) == jacobian_mode_choice::forward);
+    REQUIRE(duet::choose_jacobian_mode(n, m) == mode_choice::forward);
     const dense_function f{m};
     const auto x = input(n);
     memo::n = memo::npos;

@@ -4,10 +4,12 @@
 //
 //   gradient([mode,] f, x)            -> the container type of x
 //   value_and_gradient([mode,] f, x)  -> {value, gradient}
-//   jacobian([mode,] f, x)            -> xt::xtensor<T, 2>, m x n (Jacobian form)
-//   hessian([mode,] f, x)             -> xt::xtensor<T, 2>, n x n, symmetric
 //   jvp(f, x, v)                      -> std::vector<T>, J v          (forward)
 //   vjp(f, x, w)                      -> std::vector<T>, w^T J        (reverse)
+//   jacobian, hessian                 -> drivers/container_jacobian.hpp,
+//                                        drivers/hessian.hpp (they return
+//                                        xt::xtensor; this header needs no
+//                                        xtensor)
 //
 // f receives `const C&` where C is x's container with T replaced by the
 // mode's number type: std::vector<duet::var<T>> (reverse, recorded on the
@@ -16,36 +18,26 @@
 // A vector function returns a container of m scalars (vars, duals,
 // expressions of them, or numbers).
 //
-// Modes:
-//   gradient  reverse: one recording + one sweep. forward: ceil(n/L) passes.
-//   jacobian  reverse: one recording + m sweeps. forward: ceil(n/L) passes.
-//   hessian   reverse: forward-over-reverse, a tape of dual<T, L>: ceil(n/L)
-//             recordings + sweeps, each giving L columns. forward: forward-
-//             over-forward, dual<dual<T, L>, L>: one pass per pair of L-blocks
-//             (upper triangle only), O(n^2) work: for small n only.
-//             Both results are made exactly symmetric (averaged / mirrored).
-//   automatic choose_jacobian_mode(n, m): the cost model of
-//             drivers/cost_model.hpp, calibrated by benchmark/cost_model.cpp
-//             (doc/cost_model.md).
+// gradient reverse: one recording + one sweep. forward: ceil(n/L) passes.
+// automatic: automatic_mode (drivers/automatic.hpp): the cost model.
+// The loops are the engine's (drivers/passes.hpp).
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <concepts>
 #include <cstddef>
-#include <optional>
-#include <stdexcept>
-#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
-#include <xtensor/xtensor.hpp>
-
+#include "duet/core/error.hpp"
 #include "duet/core/expression.hpp"
+#include "duet/drivers/automatic.hpp"
 #include "duet/drivers/callable.hpp"
 #include "duet/drivers/cost_model.hpp"
 #include "duet/drivers/modes.hpp"
+#include "duet/drivers/passes.hpp"
 #include "duet/forward/dual.hpp"
 #include "duet/reverse/tape.hpp"
 #include "duet/reverse/var.hpp"
@@ -124,6 +116,8 @@ Out build_container(std::size_t n, Make&& make) {
 // The duals a forward pass of a driver on f seeds: L lanes, f's tag.
 template <class F, class C, std::size_t L>
 using driver_dual = dual<container_number<C>, L, driver_tag<F, container_number<C>>>;
+template <class F, class C>
+using driver_duals = dual_family<container_number<C>, driver_tag<F, container_number<C>>>;
 
 // Whether f can be called with the containers of duet numbers the modes of
 // a driver hand it (Forward: duals, Reverse: vars); if not, the sentence.
@@ -162,62 +156,57 @@ constexpr void require_vector_result() {
        "std::array of the argument's element type)");
 }
 
-// Runs body.template operator()<L>() with the smallest lane count in
-// {1, 2, 4, Max} that covers n directions in one pass (Max when n > Max).
-template <std::size_t Max, class Body>
-decltype(auto) with_lanes(std::size_t n, Body&& body) {
-    if constexpr (Max > 4) {
-        if (n > 4) return body.template operator()<Max>();
-    }
-    if (n <= 1) return body.template operator()<1>();
-    if (n <= 2) return body.template operator()<2>();
-    return body.template operator()<(Max < 4 ? Max : 4)>();
+// The number of elements of a container or result (Eigen sizes are signed).
+template <class R>
+std::size_t size_of(const R& r) {
+    return static_cast<std::size_t>(std::size(r));
 }
 
-// Duals seeded with the unit vectors e_first .. e_{first+L-1} in lanes 0..L-1.
-template <class D, class C>
-auto seeded_duals(const C& x, std::size_t first) {
-    using T = container_number<C>;
-    constexpr std::size_t L = D::lanes;
-    return build_container<rebind_container<C, D>>(std::size(x), [&](std::size_t i) {
-        D d(x[i]);
-        if (i >= first && i - first < L) d.tangent(i - first) = T(1);
-        return d;
-    });
-}
-
-// Moves the unit seeds of seeded_duals<L> from the block starting at `from`
-// to the block starting at `to`: the next forward pass reuses the container
-// (no rebuild, no allocation per pass).
-template <std::size_t L, class Duals>
-void move_seeds(Duals& xs, std::size_t from, std::size_t to) {
-    const std::size_t n = std::size(xs);
-    for (std::size_t l = 0; l < L && from + l < n; ++l) xs[from + l].tangent(l) = 0;
-    for (std::size_t l = 0; l < L && to + l < n; ++l) xs[to + l].tangent(l) = 1;
-}
-
-// Registers x's elements as independent variables on the active tape in one
-// step (statements first .. first + n - 1, in index order; read their
-// adjoints with tape.adjoints(first_index(xs), n)) and returns make(i), the
-// var of element i. make refers to x and the tape.
+// The container of duals a forward pass starts from: x's values, tangents 0.
 template <class C>
-auto register_independents(const C& x) {
-    using T = container_number<C>;
-    tape<T>& t = active_tape_or_throw<T>();
-    const std::size_t first = t.new_independents(std::size(x));
-    return [&t, &x, first](std::size_t i) { return registered_var<T>::make(t, T(x[i]), tape_index(first + i)); };
+auto dual_inputs(const C& x) {
+    return [&x]<class D>(std::type_identity<D>) {
+        return build_container<rebind_container<C, D>>(size_of(x), [&](std::size_t i) { return D(x[i]); });
+    };
 }
 
 // x as a container of independent variables on the active tape.
 template <class C>
 auto independent_vars(const C& x) {
-    return build_container<rebind_container<C, var<container_number<C>>>>(std::size(x), register_independents(x));
+    using T = container_number<C>;
+    return build_container<rebind_container<C, var<T>>>(
+        size_of(x), register_independents<T>(size_of(x), [&x](std::size_t i) { return x[i]; }));
 }
 
-// The statement of the first of a container of independent_vars (0 if empty).
-template <class Vars>
-std::size_t first_index(const Vars& xs) {
-    return std::size(xs) == 0 ? 0 : std::size_t(xs[0].index());
+// Runs body(xs) with xs x's elements as independent variables on tape t.
+// std::vector inputs reuse the workspace's vector of vars (refilled in place:
+// a repeated call allocates nothing).
+template <class T, class C, class Body>
+decltype(auto) with_independent_vars(tape<T>& t, const C& x, Body&& body) {
+    using Vars = rebind_container<C, var<T>>;
+    if constexpr (std::is_same_v<Vars, std::vector<var<T>>>) {
+        if (std::vector<var<T>>* reused = workspace_inputs<T>(t)) {
+            const auto make = register_independents<T>(size_of(x), [&x](std::size_t i) { return x[i]; });
+            reused->clear();
+            for (std::size_t i = 0; i < size_of(x); ++i) reused->push_back(make(i));
+            return body(std::as_const(*reused));
+        }
+    }
+    const auto xs = independent_vars(x);
+    return body(xs);
+}
+
+// Records f at x on t: its inputs and its outputs as vars.
+template <class F, class T, class C>
+recorded_function<T> record_vector_function(tape<T>& t, F& f, const C& x) {
+    return with_independent_vars(t, x, [&](const auto& xs) {
+        const auto ys = f(xs);
+        require_vector_result<decltype(ys)>();
+        recorded_function<T> r{first_index(xs), size_of(x), {}};
+        r.outputs.reserve(size_of(ys));
+        for (std::size_t i = 0; i < size_of(ys); ++i) r.outputs.push_back(as_number<var<T>>(ys[i]));
+        return r;
+    });
 }
 
 template <class C>
@@ -232,277 +221,35 @@ C zeros_like(const C& x) {
 template <class F, class C>
 container_value_and_gradient<C> reverse_value_and_gradient(F& f, const C& x) {
     using T = container_number<C>;
-    using Vars = rebind_container<C, var<T>>;
     return with_workspace_tape<T>([&](tape<T>& t) {
-        auto gradient_of = [&](const Vars& xs) {
+        return with_independent_vars(t, x, [&](const auto& xs) {
             const var<T> y = as_number<var<T>>(f(xs));
-            t.backward(y);
-            const auto adjoints = t.adjoints(first_index(xs), std::size(x));
-            if constexpr (std::is_same_v<C, std::vector<T>>) {
-                return container_value_and_gradient<C>{y.value(), C(adjoints.begin(), adjoints.end())};
-            } else {
-                container_value_and_gradient<C> out{y.value(), zeros_like(x)};
-                std::copy(adjoints.begin(), adjoints.end(), std::begin(out.gradient));
-                return out;
-            }
-        };
-        // std::vector inputs: the workspace's vector of vars, refilled in
-        // place (no allocation per call: sum_iter gradient at n = 1024
-        // 6.0 -> 3.0 us, at n = 16 154 -> 78 ns).
-        if constexpr (std::is_same_v<Vars, std::vector<var<T>>>) {
-            if (std::vector<var<T>>* reused = workspace_inputs<T>(t)) {
-                const auto make = register_independents(x);
-                reused->clear();
-                for (std::size_t i = 0; i < std::size(x); ++i) reused->push_back(make(i));
-                return gradient_of(std::as_const(*reused));
-            }
-        }
-        return gradient_of(independent_vars(x));
-    });
-}
-
-template <class F, class C>
-container_value_and_gradient<C> forward_value_and_gradient(F& f, const C& x) {
-    using T = container_number<C>;
-    const std::size_t n = std::size(x);
-    container_value_and_gradient<C> out{T(0), zeros_like(x)};
-    with_lanes<jacobian_cost_model::forward_lanes>(n, [&]<std::size_t L>() {
-        using D = driver_dual<F, C, L>;
-        auto xs = seeded_duals<D>(x, 0);
-        std::size_t first = 0;
-        do {  // at least one pass, for the value when n == 0
-            if (first > 0) move_seeds<L>(xs, first - L, first);
-            const D y = as_number<D>(f(std::as_const(xs)));
-            out.value = y.value();
-            for (std::size_t l = 0; l < L && first + l < n; ++l) out.gradient[first + l] = y.tangent(l);
-            first += L;
-        } while (first < n);
-    });
-    return out;
-}
-
-// ---- Jacobians --------------------------------------------------------------
-
-template <std::size_t MaxLanes = jacobian_cost_model::forward_lanes, class F, class C>
-xt::xtensor<container_number<C>, 2> forward_jacobian(F& f, const C& x) {
-    using T = container_number<C>;
-    const std::size_t n = std::size(x);
-    xt::xtensor<T, 2> J;
-    with_lanes<MaxLanes>(n, [&]<std::size_t L>() {
-        using D = driver_dual<F, C, L>;
-        auto xs = seeded_duals<D>(x, 0);
-        std::size_t first = 0;
-        do {
-            if (first > 0) move_seeds<L>(xs, first - L, first);
-            const auto ys = f(std::as_const(xs));
-            require_vector_result<decltype(ys)>();
-            const std::size_t m = std::size(ys);
-            if (first == 0) J = xt::xtensor<T, 2>::from_shape({m, n});
-            else if (m != J.shape(0))
-                throw std::logic_error("duet::jacobian: f returned " + std::to_string(m) +
-                                       " outputs in one pass and " + std::to_string(J.shape(0)) +
-                                       " in another");
-            for (std::size_t i = 0; i < m; ++i) {
-                const D yi = as_number<D>(ys[i]);
-                for (std::size_t l = 0; l < L && first + l < n; ++l) J(i, first + l) = yi.tangent(l);
-            }
-            first += L;
-        } while (first < n);
-    });
-    return J;
-}
-
-// Records f on the active tape: its inputs and its outputs as vars.
-template <class F, class C>
-auto record_vector_function(F& f, const C& x) {
-    using T = container_number<C>;
-    using Vars = rebind_container<C, var<T>>;
-    struct recording {
-        Vars inputs;
-        std::vector<var<T>> outputs;
-    };
-    recording r{independent_vars(x), {}};
-    const auto ys = f(std::as_const(r.inputs));
-    require_vector_result<decltype(ys)>();
-    const std::size_t m = static_cast<std::size_t>(std::size(ys));  // Eigen sizes are signed
-    r.outputs.reserve(m);
-    for (std::size_t i = 0; i < m; ++i) r.outputs.push_back(as_number<var<T>>(ys[i]));
-    return r;
-}
-
-// One reverse sweep per output over a recording on tape t.
-template <class T, class Recording>
-xt::xtensor<T, 2> jacobian_sweeps(tape<T>& t, const Recording& r) {
-    const auto& xs = r.inputs;
-    const auto& outputs = r.outputs;
-    const std::size_t n = std::size(xs);
-    const std::size_t m = outputs.size();
-    auto J = xt::xtensor<T, 2>::from_shape({m, n});
-    for (std::size_t i = 0; i < m; ++i) {
-        // Statements recorded after output i cannot reach it: start below it.
-        t.zero_adjoints();
-        t.seed(outputs[i]);
-        t.backward_from(std::size_t(outputs[i].index()) + 1);
-        const auto adjoints = t.adjoints(first_index(xs), n);
-        for (std::size_t j = 0; j < n; ++j) J(i, j) = adjoints[j];
-    }
-    return J;
-}
-
-template <class F, class C>
-xt::xtensor<container_number<C>, 2> reverse_jacobian(F& f, const C& x) {
-    using T = container_number<C>;
-    return with_workspace_tape<T>([&](tape<T>& t) { return jacobian_sweeps(t, record_vector_function(f, x)); });
-}
-
-// ---- duet::automatic: learning m before choosing ------------------------------
-
-// The number type automatic evaluates f with to learn m: f must accept it
-// anyway (forward mode), unlike plain numbers, and a 1-lane pass costs
-// 1.3 - 1.6 plain evaluations (doc/cost_model.md).
-template <class F, class C>
-using probe_container = rebind_container<C, driver_dual<F, C, 1>>;
-
-// The number of outputs of f, when its result type tells (a std::array);
-// 0 otherwise.
-template <class F, class C>
-constexpr std::size_t static_outputs() {
-    using R = std::remove_cvref_t<std::invoke_result_t<F&, const probe_container<F, C>&>>;
-    if constexpr (requires { std::tuple_size<R>::value; })
-        return std::tuple_size<R>::value;
-    else
-        return 0;
-}
-
-// The m of the last Jacobian of a function of type F taken at an x of size n
-// on this thread (n == npos: none yet). Only the mode CHOICE reads it; the
-// Jacobian itself never depends on it, so a stale entry (another object of
-// type F with another m) costs time, never correctness.
-template <class F, class C>
-struct outputs_memo {
-    static constexpr std::size_t npos = std::size_t(-1);
-    static inline thread_local std::size_t n = npos;
-    static inline thread_local std::size_t m = 0;
-};
-
-// duet::automatic. forward when the model prefers it for every m >= 1 (n at
-// most forward_for_any_outputs_up_to()); otherwise the choice needs m,
-// learned in the cheapest known way (measured: doc/cost_model.md):
-//   1. from f's result type (std::array): free;
-//   2. from the previous call with the same F and n on this thread: free;
-//   3. when forward could win only with more than expected_outputs_per_input
-//      outputs per input: by recording f (about 3 f), reused by reverse,
-//      which will win; wasted only when m is that large;
-//   4. otherwise by one 1-lane dual evaluation of f (about 1.3 - 1.6 f).
-template <class F, class C>
-xt::xtensor<container_number<C>, 2> automatic_jacobian(F& f, const C& x) {
-    using T = container_number<C>;
-    using memo = outputs_memo<std::remove_cvref_t<F>, C>;
-    const std::size_t n = std::size(x);
-    if (n <= forward_for_any_outputs_up_to()) return forward_jacobian(f, x);
-    std::size_t m = static_outputs<F, C>();
-    if (m == 0 && memo::n == n) m = memo::m;
-    if (m == 0) {
-        if (forward_wins_from_outputs(n) > expected_outputs_per_input * n) {
-            std::optional<xt::xtensor<T, 2>> J;  // set when reverse is chosen
-            with_workspace_tape<T>([&](tape<T>& t) {
-                const auto recording = record_vector_function(f, x);
-                memo::n = n;
-                memo::m = recording.outputs.size();
-                if (choose_jacobian_mode(n, memo::m) == jacobian_mode_choice::reverse)
-                    J = jacobian_sweeps(t, recording);
+            container_value_and_gradient<C> out{y.value(), {}};
+            reverse_sweeps(t, tape_recording<T>{first_index(xs), size_of(x), {&y, 1}}, unit_rows{1}, [&](std::size_t, std::span<const T> adjoints) {
+                if constexpr (std::is_same_v<C, std::vector<T>>) {
+                    out.gradient.assign(adjoints.begin(), adjoints.end());
+                } else {
+                    out.gradient = zeros_like(x);
+                    std::copy(adjoints.begin(), adjoints.end(), std::begin(out.gradient));
+                }
             });
-            return J ? std::move(*J) : forward_jacobian(f, x);
-        }
-        const auto probe = build_container<probe_container<F, C>>(n, [&](std::size_t i) { return driver_dual<F, C, 1>(x[i]); });
-        const auto ys = f(probe);
-        require_vector_result<std::remove_cvref_t<decltype(ys)>>();
-        m = std::size(ys);
-    }
-    auto J = choose_jacobian_mode(n, m) == jacobian_mode_choice::forward ? forward_jacobian(f, x)
-                                                                          : reverse_jacobian(f, x);
-    memo::n = n;
-    memo::m = J.shape(0);
-    return J;
-}
-
-// ---- Hessians ---------------------------------------------------------------
-
-// Makes H exactly symmetric: each off-diagonal pair becomes its mean.
-template <class T>
-void symmetrize(xt::xtensor<T, 2>& H) {
-    const std::size_t n = H.shape(0);
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = i + 1; j < n; ++j) {
-            const T mean = (H(i, j) + H(j, i)) / 2;
-            H(i, j) = mean;
-            H(j, i) = mean;
-        }
-}
-
-// Forward-over-reverse: a tape of dual<T, L>; x seeded with L unit tangents
-// per pass, the reverse sweep's adjoints carry L columns of H in their lanes.
-template <class F, class C>
-xt::xtensor<container_number<C>, 2> reverse_hessian(F& f, const C& x) {
-    using T = container_number<C>;
-    const std::size_t n = std::size(x);
-    auto H = xt::xtensor<T, 2>::from_shape({n, n});
-    with_lanes<jacobian_cost_model::forward_lanes>(n, [&]<std::size_t L>() {
-        using D = driver_dual<F, C, L>;
-        using Vars = rebind_container<C, var<D>>;
-        with_workspace_tape<D>([&](tape<D>& t) {
-            auto seeds = seeded_duals<D>(x, 0);
-            for (std::size_t first = 0; first < n; first += L) {
-                t.clear();
-                if (first > 0) move_seeds<L>(seeds, first - L, first);
-                const Vars xs = independent_vars(seeds);
-                const var<D> y = as_number<var<D>>(f(xs));
-                t.backward(y);
-                const auto adjoints = t.adjoints(first_index(xs), n);
-                for (std::size_t i = 0; i < n; ++i)
-                    for (std::size_t l = 0; l < L && first + l < n; ++l) H(i, first + l) = adjoints[i].tangent(l);
-            }
+            return out;
         });
     });
-    symmetrize(H);
-    return H;
 }
 
-// Forward-over-forward: dual<dual<T, L>, L>, inner lanes = block a, outer
-// lanes = block b >= a; H(r, c) for r <= c, then mirrored.
-template <class F, class C>
-xt::xtensor<container_number<C>, 2> forward_hessian(F& f, const C& x) {
+template <std::size_t MaxLanes = jacobian_cost_model::forward_lanes, class F, class C>
+container_value_and_gradient<C> forward_value_and_gradient(F& f, const C& x) {
     using T = container_number<C>;
-    constexpr std::size_t L = 4;
-    using D1 = driver_dual<F, C, L>;
-    using D2 = dual<D1, L, driver_tag<F, D1>>;
-    using Duals = rebind_container<C, D2>;
-    const std::size_t n = std::size(x);
-    auto H = xt::xtensor<T, 2>::from_shape({n, n});
-    for (std::size_t a = 0; a < n; a += L)
-        for (std::size_t b = a; b < n; b += L) {
-            const Duals xs = build_container<Duals>(n, [&](std::size_t k) {
-                D1 inner(x[k]);
-                if (k >= a && k - a < L) inner.tangent(k - a) = T(1);
-                D2 d(inner);
-                if (k >= b && k - b < L) d.tangent(k - b) = D1(T(1));
-                return d;
-            });
-            const D2 y = as_number<D2>(f(xs));
-            for (std::size_t l = 0; l < L && b + l < n; ++l)
-                for (std::size_t i = 0; i < L && a + i < n; ++i)
-                    if (a + i <= b + l) H(a + i, b + l) = y.tangent(l).tangent(i);
-        }
-    for (std::size_t r = 0; r < n; ++r)
-        for (std::size_t c = 0; c < r; ++c) H(r, c) = H(c, r);
-    return H;
-}
-
-template <class Size>
-std::string size_mismatch(const char* driver, const char* what, std::size_t got, const char* other,
-                          Size expected) {
-    return std::string("duet::") + driver + ": " + what + " has " + std::to_string(got) +
-           " elements but " + other + " has " + std::to_string(expected);
+    container_value_and_gradient<C> out{T(0), zeros_like(x)};
+    forward_lane_passes<MaxLanes, driver_duals<F, C>>(
+        unit_directions{size_of(x)}, dual_inputs(x),
+        [&](const auto& xs) { return as_number<typename std::remove_cvref_t<decltype(xs)>::value_type>(f(xs)); },
+        [&]<class D>(std::type_identity<D>, const D& y, std::size_t first, std::size_t count) {
+            out.value = y.value();
+            for (std::size_t l = 0; l < count; ++l) out.gradient[first + l] = y.tangent(l);
+        });
+    return out;
 }
 
 }  // namespace detail
@@ -525,7 +272,8 @@ auto value_and_gradient(Mode, F&& f, const C& x) {
         return detail::forward_value_and_gradient(f, x);
     else if constexpr (std::is_same_v<Mode, reverse_t>)
         return detail::reverse_value_and_gradient(f, x);
-    else if (choose_jacobian_mode(std::size(x), 1) == jacobian_mode_choice::forward)
+    else if (automatic_mode(argument_kind::container, derivative_kind::gradient, detail::size_of(x)) ==
+             mode_choice::forward)
         return detail::forward_value_and_gradient(f, x);
     else
         return detail::reverse_value_and_gradient(f, x);
@@ -548,89 +296,62 @@ C gradient(F&& f, const C& x) {
     return value_and_gradient(automatic, f, x).gradient;
 }
 
-template <mode_tag Mode, class F, container_argument C>
-auto jacobian(Mode, F&& f, const C& x) {
-    if constexpr (!detail::container_callable<F, C, detail::may_run_forward<Mode>, detail::may_run_reverse<Mode>>())
-        return xt::xtensor<detail::container_number<C>, 2>{};
-    else if constexpr (std::is_same_v<Mode, forward_t>)
-        return detail::forward_jacobian(f, x);
-    else if constexpr (std::is_same_v<Mode, reverse_t>)
-        return detail::reverse_jacobian(f, x);
-    else
-        return detail::automatic_jacobian(f, x);
+namespace detail {
+
+// J v, by one forward pass with one tangent lane (f callable with duals).
+template <class F, class C, class V>
+std::vector<container_number<C>> jvp_values(F& f, const C& x, const V& v) {
+    using T = container_number<C>;
+    const auto n = size_of(x);
+    if (static_cast<std::size_t>(std::size(v)) != n)
+        throw_size_mismatch("jvp", "the direction v", static_cast<std::size_t>(std::size(v)), "x", n);
+    std::vector<T> out;
+    forward_lane_passes<1, driver_duals<F, C>>(
+        vector_direction<V>{v, n}, dual_inputs(x), [&](const auto& xs) { return f(xs); },
+        [&]<class D>(std::type_identity<D>, const auto& ys, std::size_t, std::size_t) {
+            require_vector_result<std::remove_cvref_t<decltype(ys)>>();
+            out.resize(size_of(ys));
+            for (std::size_t i = 0; i < out.size(); ++i) out[i] = as_number<D>(ys[i]).tangent();
+        });
+    return out;
 }
 
-template <class F, container_argument C>
-    requires(!mode_tag<F>)
-auto jacobian(F&& f, const C& x) {
-    return jacobian(automatic, f, x);
+// w^T J, by one recording and one reverse sweep seeded with w (f callable
+// with vars).
+template <class F, class C, class W>
+std::vector<container_number<C>> vjp_values(F& f, const C& x, const W& w) {
+    using T = container_number<C>;
+    return with_workspace_tape<T>([&](tape<T>& t) {
+        const auto recording = record_vector_function(t, f, x);
+        const std::size_t m = recording.outputs.size();
+        const auto n_weights = static_cast<std::size_t>(std::size(w));
+        if (n_weights != m) throw_size_mismatch("vjp", "the weights w", n_weights, "the output of f", m);
+        std::vector<T> out(recording.inputs);
+        reverse_sweeps(t, recording.view(), vector_row<W>{w, m}, [&](std::size_t, std::span<const T> adjoints) {
+            std::copy(adjoints.begin(), adjoints.end(), out.begin());
+        });
+        return out;
+    });
 }
 
-template <mode_tag Mode, class F, container_argument C>
-auto hessian(Mode, F&& f, const C& x) {
-    if constexpr (!detail::container_callable<F, C, true, detail::may_run_reverse<Mode>>())
-        return xt::xtensor<detail::container_number<C>, 2>{};
-    else if constexpr (std::is_same_v<Mode, forward_t>)
-        return detail::forward_hessian(f, x);
-    else
-        return detail::reverse_hessian(f, x);
-}
-
-template <class F, container_argument C>
-    requires(!mode_tag<F>)
-auto hessian(F&& f, const C& x) {
-    return hessian(automatic, f, x);
-}
+}  // namespace detail
 
 // J v, by one forward pass with one tangent lane.
 template <class F, container_argument C, class V>
 std::vector<detail::container_number<C>> jvp(F&& f, const C& x, const V& v) {
-    using T = detail::container_number<C>;
-    using D = detail::driver_dual<F, C, 1>;
-    if constexpr (!detail::container_callable<F, C, true, false>()) {
-        return std::vector<T>{};
-    } else {
-        if (std::size(v) != std::size(x))
-            throw std::invalid_argument(
-                detail::size_mismatch("jvp", "the direction v", std::size(v), "x", std::size(x)));
-        const auto xs = detail::build_container<detail::rebind_container<C, D>>(
-            std::size(x), [&](std::size_t i) { return D(T(x[i]), T(v[i])); });
-        const auto ys = f(xs);
-        detail::require_vector_result<decltype(ys)>();
-        std::vector<T> out(std::size(ys));
-        for (std::size_t i = 0; i < out.size(); ++i) out[i] = detail::as_number<D>(ys[i]).tangent();
-        return out;
-    }
+    if constexpr (!detail::container_callable<F, C, true, false>())
+        return {};
+    else
+        return detail::jvp_values(f, x, v);
 }
 
 // w^T J, by one recording and one reverse sweep seeded with w.
 template <class F, container_argument C, class W>
 std::vector<detail::container_number<C>> vjp(F&& f, const C& x, const W& w) {
-    using T = detail::container_number<C>;
-    using Vars = detail::rebind_container<C, var<T>>;
     if constexpr (!detail::container_callable<F, C, false, true>())
-        return std::vector<T>{};
+        return {};
     else
-        return with_workspace_tape<T>([&](tape<T>& t) {
-            const Vars xs = detail::independent_vars(x);
-            const auto ys = f(xs);
-            detail::require_vector_result<decltype(ys)>();
-            const std::size_t m = static_cast<std::size_t>(std::size(ys));  // Eigen sizes are signed
-            const std::size_t n_weights = static_cast<std::size_t>(std::size(w));
-            if (n_weights != m)
-                throw std::invalid_argument(
-                    detail::size_mismatch("vjp", "the weights w", n_weights, "the output of f", m));
-            t.zero_adjoints();
-            for (std::size_t i = 0; i < m; ++i) {
-                const var<T> yi = detail::as_number<var<T>>(ys[i]);
-                t.seed(yi, T(w[i]));
-            }
-            t.backward();
-            std::vector<T> out(std::size(x));
-            const auto adjoints = t.adjoints(detail::first_index(xs), out.size());
-            std::copy(adjoints.begin(), adjoints.end(), out.begin());
-            return out;
-        });
+        return detail::vjp_values(f, x, w);
 }
 
 }  // namespace duet

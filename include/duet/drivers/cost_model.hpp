@@ -37,6 +37,8 @@
 #include <cstddef>
 #include <limits>
 
+#include "duet/drivers/modes.hpp"
+
 namespace duet {
 
 /// Costs of one function (or one stage of a chain) under each mode, in any
@@ -51,28 +53,26 @@ struct jacobian_cost_model {
     /// Tangent lanes per forward pass (dual<T, forward_lanes>).
     static constexpr std::size_t forward_lanes = 8;
 
-    // Calibrated by benchmark/cost_model.cpp (calibrate/<quantity>/<n>,
-    // counter f_units: CPU time, n = m in {16, 64, 256, 1024}, g++ 12 -O3
-    // -march=native, 2026-12-01). Units of one plain evaluation of f on
-    // doubles; ranges are over the four sizes (doc/cost_model.md).
-    /// One forward pass with forward_lanes tangent lanes: measured 3.9 - 4.2.
+    // Calibrated by benchmark/cost_model.cpp, in units of one plain
+    // evaluation of f on doubles; the measured values behind each constant
+    // and how to re-calibrate: doc/cost_model.md.
+    /// One forward pass with forward_lanes tangent lanes.
     static constexpr double forward_pass_cost = 4.0;
-    /// Passes of 1, 2 and 4 lanes as fractions of a forward_lanes pass:
-    /// measured 1.3 - 1.6, 1.6 - 1.9 and 2.5 - 2.6 f.
+    /// Passes of 1, 2 and 4 lanes as fractions of a forward_lanes pass.
     static constexpr double pass_fraction_1_lane = 0.35;
     static constexpr double pass_fraction_2_lanes = 0.42;
     static constexpr double pass_fraction_4_lanes = 0.63;
     /// Recording f once on the thread's workspace tape (reverse/workspace.hpp;
-    /// registering the inputs included): measured 2.75 - 3.2.
+    /// registering the inputs included).
     static constexpr double reverse_record_cost = 3.0;
-    /// One reverse sweep seeded on all outputs: measured 0.33 - 0.54.
+    /// One reverse sweep seeded on all outputs.
     static constexpr double reverse_sweep_cost = 0.4;
     /// One sweep seeded on ONE of p outputs, as a fraction of a full sweep:
     /// max(unit_seed_sweep_fraction, 1 / p) (one output of one is a full
-    /// sweep). Measured 0.36, 0.11, 0.025, 0.006 at p = 16, 64, 256, 1024
-    /// (a sweep starts at its output and skips zero adjoints, so it costs
-    /// about that output's own statements plus the shared ones): one
-    /// constant cannot follow that; 0.05 is the geometric mean at 64 and 256.
+    /// sweep). The measured fraction falls with p (a sweep starts at its
+    /// output and skips zero adjoints, so it costs about that output's own
+    /// statements plus the shared ones): one constant cannot follow that;
+    /// this one is the geometric mean of the fractions at p = 64 and 256.
     static constexpr double unit_seed_sweep_fraction = 0.05;
 
     /// The costs of a function nothing is known about, in plain evaluations.
@@ -88,6 +88,15 @@ struct jacobian_cost_model {
         if (q == 2) return L * pass_fraction_2_lanes;
         if (q <= 4) return L * pass_fraction_4_lanes;
         return L * double((q + forward_lanes - 1) / forward_lanes);
+    }
+
+    /// One pass with `lanes` tangent lanes (1, 2, 4 or forward_lanes), in
+    /// plain evaluations of a generic function.
+    static constexpr double pass_cost(std::size_t lanes) noexcept {
+        if (lanes <= 1) return forward_pass_cost * pass_fraction_1_lane;
+        if (lanes <= 2) return forward_pass_cost * pass_fraction_2_lanes;
+        if (lanes <= 4) return forward_pass_cost * pass_fraction_4_lanes;
+        return forward_pass_cost * double(lanes) / double(forward_lanes);
     }
 
     /// q tangent directions through a function of costs c.
@@ -114,19 +123,19 @@ struct jacobian_cost_model {
     static constexpr double reverse(std::size_t /*n*/, std::size_t m) noexcept { return reverse(generic(), m, true); }
 };
 
-enum class jacobian_mode_choice { forward, reverse };
+
 
 /// The cheaper pure mode for an m x n Jacobian of a function of costs c
 /// (ties: forward). The planner of jacobian_chain makes the same comparison
 /// for a one-stage chain.
-constexpr jacobian_mode_choice choose_jacobian_mode(const mode_costs& c, std::size_t n, std::size_t m) noexcept {
+constexpr mode_choice choose_jacobian_mode(const mode_costs& c, std::size_t n, std::size_t m) noexcept {
     return jacobian_cost_model::forward(c, n) <= jacobian_cost_model::reverse(c, m, true)
-               ? jacobian_mode_choice::forward
-               : jacobian_mode_choice::reverse;
+               ? mode_choice::forward
+               : mode_choice::reverse;
 }
 
 /// The mode duet::automatic uses for an m x n Jacobian (m = 1: a gradient).
-constexpr jacobian_mode_choice choose_jacobian_mode(std::size_t n, std::size_t m) noexcept {
+constexpr mode_choice choose_jacobian_mode(std::size_t n, std::size_t m) noexcept {
     return choose_jacobian_mode(jacobian_cost_model::generic(), n, m);
 }
 
@@ -134,7 +143,7 @@ constexpr jacobian_mode_choice choose_jacobian_mode(std::size_t n, std::size_t m
 /// automatic driver needs not learn m.
 constexpr std::size_t forward_for_any_outputs_up_to() noexcept {
     std::size_t n = 0;
-    while (choose_jacobian_mode(n + 1, 1) == jacobian_mode_choice::forward) ++n;
+    while (choose_jacobian_mode(n + 1, 1) == mode_choice::forward) ++n;
     return n;
 }
 

@@ -1,6 +1,18 @@
-// Mode tags: the optional first argument of every driver.
+// The mode vocabulary, one for every driver (doc/modes.md has the table).
+//
+// Tags, the optional first argument of a driver:
+//   duet::forward    dual numbers, L tangent lanes per pass
+//   duet::reverse    the reverse mode the argument kind has: the static
+//                    adjoint for scalar arguments (f is one expression), the
+//                    tape for containers, the tensor sweep for tensors
+//   duet::automatic  the driver resolves it (drivers/automatic.hpp)
+//   duet::planned    jacobian_chain only: a planned mix of the two per
+//                    group of stages (what automatic means for a chain)
+// Choices, what a tag resolves to and what a chain step runs:
+//   duet::mode_choice::forward / ::reverse
 #pragma once
 
+#include <concepts>
 #include <type_traits>
 
 namespace duet {
@@ -14,14 +26,24 @@ struct reverse_t {
 struct automatic_t {
     explicit automatic_t() = default;
 };
+struct planned_t {
+    explicit planned_t() = default;
+};
 
-inline constexpr forward_t forward{};      // dual numbers, N lanes per pass
-inline constexpr reverse_t reverse{};      // static adjoint / tape
-inline constexpr automatic_t automatic{};  // the driver chooses
+inline constexpr forward_t forward{};
+inline constexpr reverse_t reverse{};
+inline constexpr automatic_t automatic{};
+inline constexpr planned_t planned{};
 
+// A tag every driver accepts.
 template <class M>
 concept mode_tag = std::is_same_v<std::remove_cvref_t<M>, forward_t> ||
                    std::is_same_v<std::remove_cvref_t<M>, reverse_t> ||
                    std::is_same_v<std::remove_cvref_t<M>, automatic_t>;
+
+// What a mode tag resolves to for one derivative.
+enum class mode_choice { forward, reverse };
+
+constexpr const char* to_string(mode_choice m) noexcept { return m == mode_choice::forward ? "forward" : "reverse"; }
 
 }  // namespace duet

@@ -6,9 +6,10 @@
 //
 // forward:   one pass with dual<T, n> (n lanes seeded with the unit vectors).
 // reverse:   the static adjoint: f must be ONE expression of its arguments.
-// automatic: forward. With scalar arguments n is small, a pass with n lanes
-//            costs about what one reverse sweep costs, and forward also
-//            accepts code that loops and assigns (the static adjoint cannot).
+// automatic: forward (automatic_mode, drivers/automatic.hpp). With scalar
+//            arguments n is small, a pass with n lanes costs about what one
+//            reverse sweep costs, and forward also accepts code that loops
+//            and assigns (the static adjoint cannot).
 //
 // T is the arguments' floating-point type (float, double, long double; double
 // for integers); arguments that are themselves duals (a driver inside a
@@ -24,6 +25,7 @@
 #include <utility>
 
 #include "duet/core/expression.hpp"
+#include "duet/drivers/automatic.hpp"
 #include "duet/drivers/callable.hpp"
 #include "duet/drivers/modes.hpp"
 #include "duet/forward/dual.hpp"
@@ -171,8 +173,8 @@ constexpr auto reverse_value_and_gradient(F& f, const X&... x) {
             // V != T when f used a forward variable of an outer
             // differentiation (core/lift.hpp): the closed form carries its
             // duals. f's result is passed on as a temporary: a named copy of
-            // the expression made GCC keep it in memory (rosenbrock's term:
-            // 0.6 -> 140 ns).
+            // the expression made GCC keep the whole tree in memory
+            // (doc/performance.md, "Measurements behind the code's shape").
             using R = std::invoke_result_t<F&, decltype((void)x, std::declval<static_var<T>>())...>;
             using V = typename decltype([] {
                 if constexpr (expression<R>)
@@ -203,7 +205,11 @@ constexpr auto value_and_gradient(Mode, F&& f, const X&... x) {
         return value_and_gradient_result<double, sizeof...(X)>{};
     } else {
         using T = detail::argument_number_t<X...>;
-        if constexpr (std::is_same_v<Mode, reverse_t>)
+        constexpr bool run_reverse =
+            std::is_same_v<Mode, reverse_t> ||
+            (std::is_same_v<Mode, automatic_t> &&
+             automatic_mode(argument_kind::scalars, derivative_kind::gradient, sizeof...(X)) == mode_choice::reverse);
+        if constexpr (run_reverse)
             return detail::reverse_value_and_gradient<T>(f, x...);
         else
             return detail::forward_value_and_gradient<T>(f, x...);

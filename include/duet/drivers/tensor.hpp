@@ -24,8 +24,8 @@
 // forward:   one evaluation, tangent passes along the unit directions,
 //            32 directions ("lanes") per pass (matrix tangents through one
 //            gemm per pass); jacobian_forward_lanes(f, x, L) chooses L.
-// automatic: gradient -> reverse; jacobian -> the cheaper of the two
-//            (forward when x has fewer elements than f's output).
+// automatic: automatic_mode (drivers/automatic.hpp): gradient -> reverse;
+//            jacobian -> forward when x has fewer elements than f's output.
 // Shape mismatches throw std::invalid_argument (naming both shapes) during
 // evaluation, before any gradient storage is written; the caller's
 // arguments are never modified.
@@ -39,7 +39,9 @@
 #include <type_traits>
 #include <utility>
 
+#include "duet/drivers/automatic.hpp"
 #include "duet/drivers/modes.hpp"
+#include "duet/drivers/passes.hpp"
 #include "duet/tensor/evaluate.hpp"
 #include "duet/tensor/nodes.hpp"
 
@@ -151,15 +153,14 @@ void unit_directions(const Cache& cache, const tensor<K>& x, std::size_t lanes, 
     const std::size_t n = x.size();
     if (lanes == 0) lanes = 1;
     tensor<K + 1> seed;
-    for (std::size_t j0 = 0; j0 < n; j0 += lanes) {
-        const std::size_t L = std::min(lanes, n - j0);
+    for_each_lane_block(n, lanes, [&](std::size_t j0, std::size_t L) {
         if (seed.size() != L * n) seed = detail::lanes_shaped<K>(L, x.shape());
         seed.fill(0.0);
         for (std::size_t l = 0; l < L; ++l) seed.data()[l * n + j0 + l] = 1.0;
         const auto t = tangent_lanes(cache, lane_seed<I, K>{&seed}, L);
         const std::size_t m = cache.value().size();
         for (std::size_t l = 0; l < L; ++l) column(j0 + l, t.is_zero() ? nullptr : t.get()->data() + l * m);
-    }
+    });
 }
 
 template <class Cache, class Seeds>
@@ -224,7 +225,7 @@ template <mode_tag Mode, class F, std::size_t... K>
 auto value_and_gradient(Mode, F&& f, const tensor<K>&... x) {
     if constexpr (std::is_same_v<Mode, forward_t>)
         return detail::tensor_driver::forward_value_and_gradient(f, x...);
-    else
+    else  // reverse, and automatic: automatic_mode gives reverse for every gradient
         return detail::tensor_driver::reverse_value_and_gradient(f, x...);
 }
 template <class F, std::size_t... K>
@@ -258,8 +259,10 @@ tensor<2> jacobian(Mode, F& f, const tensor<K>& x, std::size_t lanes) {
     const std::size_t m = y.size(), n = x.size();
     auto J = tensor<2>::from_shape(tensor<2>::shape_type{m, n});
 
-    const bool use_forward = std::is_same_v<Mode, forward_t> ||
-                             (std::is_same_v<Mode, automatic_t> && n < m);
+    const bool use_forward =
+        std::is_same_v<Mode, forward_t> ||
+        (std::is_same_v<Mode, automatic_t> &&
+         automatic_mode(argument_kind::tensor, derivative_kind::jacobian, n, m) == mode_choice::forward);
     if (use_forward) {  // column j = J e_j, default_lanes columns per pass
         detail::tensor_driver::unit_directions<0>(cache, x, lanes, [&](std::size_t j, const double* t) {
             for (std::size_t i = 0; i < m; ++i) J(i, j) = t ? t[i] : 0.0;
@@ -300,17 +303,15 @@ tensor<2> jacobian(F&& f, const tensor<K>& x) {
 }
 
 // ---- jvp / vjp -----------------------------------------------------------------
-// J v: one tangent pass. v has x's shape.
-template <class F, std::size_t K>
-auto jvp(F&& f, const tensor<K>& x, const tensor<K>& v) {
-    if (!detail::same_shape(x.shape(), v.shape()))
-        detail::throw_shape_mismatch("jvp", x.shape(), v.shape(),
-                                     "differ (the direction must have the argument's shape)");
-    const auto e = detail::tensor_driver::call_with_tensor_vars(f, x);
-    using E = std::remove_cvref_t<decltype(e)>;
+namespace detail::tensor_driver {
+// The two passes of jvp and vjp on f's expression e, for one argument or a
+// tuple of them.
+// J v: one tangent pass seeded with `seeds`, in e's shape.
+template <class E, class Seeds>
+auto expression_jvp(const E& e, const Seeds& seeds) {
     static_assert(tensor_node<E>, "duet::jvp: the function must return a tensor expression");
     const auto cache = evaluate(e);
-    const auto t = tangent(cache, detail::tensor_driver::single_seed<0, K>{&v});
+    const auto t = tangent(cache, seeds);
     if (t.is_zero()) {
         auto z = tensor<E::rank>::from_shape(cache.value().shape());
         z.fill(0.0);
@@ -318,21 +319,35 @@ auto jvp(F&& f, const tensor<K>& x, const tensor<K>& v) {
     }
     return tensor<E::rank>(*t.get());
 }
-
-// wᵀ J: one adjoint sweep seeded with w, which has f's output shape.
-template <class F, std::size_t K, std::size_t R>
-tensor<K> vjp(F&& f, const tensor<K>& x, const tensor<R>& w) {
-    const auto e = detail::tensor_driver::call_with_tensor_vars(f, x);
-    using E = std::remove_cvref_t<decltype(e)>;
+// wᵀ J: one adjoint sweep seeded with w into `sink` (a gradient_sink).
+template <class E, std::size_t R, class Sink>
+void expression_vjp(const E& e, const tensor<R>& w, Sink& sink) {
     static_assert(tensor_node<E>, "duet::vjp: the function must return a tensor expression");
     static_assert(E::rank == R, "duet::vjp: w must have the rank of the function's output");
     const auto cache = evaluate(e);
     if (!detail::same_shape(cache.value().shape(), w.shape()))
         detail::throw_shape_mismatch("vjp", cache.value().shape(), w.shape(),
                                      "differ (w must have the output's shape)");
-    detail::tensor_driver::gradient_sink<K> sink(x);
     sweep(cache, w, sink);
     sink.zero_untouched();
+}
+}  // namespace detail::tensor_driver
+
+// J v: one tangent pass. v has x's shape.
+template <class F, std::size_t K>
+auto jvp(F&& f, const tensor<K>& x, const tensor<K>& v) {
+    if (!detail::same_shape(x.shape(), v.shape()))
+        detail::throw_shape_mismatch("jvp", x.shape(), v.shape(),
+                                     "differ (the direction must have the argument's shape)");
+    return detail::tensor_driver::expression_jvp(detail::tensor_driver::call_with_tensor_vars(f, x),
+                                                 detail::tensor_driver::single_seed<0, K>{&v});
+}
+
+// wᵀ J: one adjoint sweep seeded with w, which has f's output shape.
+template <class F, std::size_t K, std::size_t R>
+tensor<K> vjp(F&& f, const tensor<K>& x, const tensor<R>& w) {
+    detail::tensor_driver::gradient_sink<K> sink(x);
+    detail::tensor_driver::expression_vjp(detail::tensor_driver::call_with_tensor_vars(f, x), w, sink);
     return std::get<0>(std::move(sink.gradients));
 }
 template <class F, std::size_t K>
@@ -375,34 +390,18 @@ auto jvp(F&& f, const std::tuple<tensor<K>...>& x, const std::tuple<tensor<K>...
                                              "differ (each direction must have its argument's shape)")),
          ...);
     }(std::index_sequence_for<tensor<K>...>{});
-    const auto e = detail::tensor_driver::tensor_tuple_ranks<tensor<K>...>::call(f, x);
-    using E = std::remove_cvref_t<decltype(e)>;
-    static_assert(tensor_node<E>, "duet::jvp: the function must return a tensor expression");
-    const auto cache = evaluate(e);
-    const auto t = tangent(cache, detail::tensor_driver::tuple_seeds<std::tuple<tensor<K>...>>{&v});
-    if (t.is_zero()) {
-        auto z = tensor<E::rank>::from_shape(cache.value().shape());
-        z.fill(0.0);
-        return z;
-    }
-    return tensor<E::rank>(*t.get());
+    return detail::tensor_driver::expression_jvp(
+        detail::tensor_driver::tensor_tuple_ranks<tensor<K>...>::call(f, x),
+        detail::tensor_driver::tuple_seeds<std::tuple<tensor<K>...>>{&v});
 }
 
 // wᵀ J for f(x1, ..., xn): one adjoint sweep; a std::tuple of the
 // cotangents wᵀ J_i, each of its argument's shape.
 template <class F, std::size_t... K, std::size_t R>
 std::tuple<tensor<K>...> vjp(F&& f, const std::tuple<tensor<K>...>& x, const tensor<R>& w) {
-    const auto e = detail::tensor_driver::tensor_tuple_ranks<tensor<K>...>::call(f, x);
-    using E = std::remove_cvref_t<decltype(e)>;
-    static_assert(tensor_node<E>, "duet::vjp: the function must return a tensor expression");
-    static_assert(E::rank == R, "duet::vjp: w must have the rank of the function's output");
-    const auto cache = evaluate(e);
-    if (!detail::same_shape(cache.value().shape(), w.shape()))
-        detail::throw_shape_mismatch("vjp", cache.value().shape(), w.shape(),
-                                     "differ (w must have the output's shape)");
     auto sink = std::apply([](const auto&... a) { return detail::tensor_driver::gradient_sink<K...>(a...); }, x);
-    sweep(cache, w, sink);
-    sink.zero_untouched();
+    detail::tensor_driver::expression_vjp(detail::tensor_driver::tensor_tuple_ranks<tensor<K>...>::call(f, x), w,
+                                          sink);
     return std::move(sink.gradients);
 }
 template <class F, std::size_t... K>

@@ -1,0 +1,125 @@
+// Hessians of scalar functions of ONE container argument (std::vector /
+// std::array of floating-point numbers; drivers/container.hpp):
+//
+//   hessian([mode,] f, x)  -> xt::xtensor<T, 2>, n x n, exactly symmetric
+//
+// reverse:   forward-over-reverse: the engine's lane passes over a tape of
+//            dual<T, L>; each pass records f and sweeps once, and the
+//            adjoints' L lanes are L columns of H: ceil(n/L) recordings.
+//            H is symmetrised (each off-diagonal pair becomes its mean).
+// forward:   forward-over-forward, dual<dual<T, 4>, 4>: one pass per pair of
+//            4-blocks (upper triangle only, then mirrored), O(n^2) work: for
+//            small n only.
+// automatic: reverse (automatic_mode, drivers/automatic.hpp).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+#include "duet/drivers/automatic.hpp"
+#include "duet/drivers/container.hpp"
+#include "duet/drivers/passes.hpp"
+
+namespace duet {
+namespace detail {
+
+// Makes H exactly symmetric: each off-diagonal pair becomes its mean.
+template <class T>
+void symmetrize(xt::xtensor<T, 2>& H) {
+    const std::size_t n = H.shape(0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j) {
+            const T mean = (H(i, j) + H(j, i)) / 2;
+            H(i, j) = mean;
+            H(j, i) = mean;
+        }
+}
+
+template <class F, class C>
+xt::xtensor<container_number<C>, 2> reverse_hessian(F& f, const C& x) {
+    using T = container_number<C>;
+    const std::size_t n = size_of(x);
+    auto H = xt::xtensor<T, 2>::from_shape({n, n});
+    forward_lane_passes<jacobian_cost_model::forward_lanes, driver_duals<F, C>>(
+        unit_directions{n}, dual_inputs(x),
+        [&](const auto& seeds) {
+            // The pass: record f on a tape of duals and sweep once; the
+            // inputs' adjoints (their lanes: columns of H) outlive the tape.
+            using D = typename std::remove_cvref_t<decltype(seeds)>::value_type;
+            return with_workspace_tape<D>([&](tape<D>& t) {
+                const auto xs = independent_vars(seeds);
+                const var<D> y = as_number<var<D>>(f(xs));
+                std::vector<D> gradient;
+                reverse_sweeps(t, tape_recording<D>{first_index(xs), n, {&y, 1}}, unit_rows{1},
+                               [&](std::size_t, std::span<const D> adjoints) {
+                                   gradient.assign(adjoints.begin(), adjoints.end());
+                               });
+                return gradient;
+            });
+        },
+        [&]<class D>(std::type_identity<D>, const std::vector<D>& gradient, std::size_t first, std::size_t count) {
+            for (std::size_t i = 0; i < n; ++i)
+                for (std::size_t l = 0; l < count; ++l) H(i, first + l) = gradient[i].tangent(l);
+        });
+    symmetrize(H);
+    return H;
+}
+
+
+// Forward-over-forward: dual<dual<T, L>, L>, inner lanes = block a, outer
+// lanes = block b >= a; H(r, c) for r <= c, then mirrored.
+template <class F, class C>
+xt::xtensor<container_number<C>, 2> forward_hessian(F& f, const C& x) {
+    using T = container_number<C>;
+    constexpr std::size_t L = 4;
+    using D1 = driver_dual<F, C, L>;
+    using D2 = dual<D1, L, driver_tag<F, D1>>;
+    using Duals = rebind_container<C, D2>;
+    const std::size_t n = size_of(x);
+    auto H = xt::xtensor<T, 2>::from_shape({n, n});
+    for_each_lane_block(n, L, [&](std::size_t a, std::size_t inner) {
+        for (std::size_t b = a; b < n; b += L) {
+            const Duals xs = build_container<Duals>(n, [&](std::size_t k) {
+                D1 d1(x[k]);
+                if (k >= a && k - a < L) d1.tangent(k - a) = T(1);
+                D2 d(d1);
+                if (k >= b && k - b < L) d.tangent(k - b) = D1(T(1));
+                return d;
+            });
+            const D2 y = as_number<D2>(f(xs));
+            for (std::size_t l = 0; l < L && b + l < n; ++l)
+                for (std::size_t i = 0; i < inner; ++i)
+                    if (a + i <= b + l) H(a + i, b + l) = y.tangent(l).tangent(i);
+        }
+    });
+    for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t c = 0; c < r; ++c) H(r, c) = H(c, r);
+    return H;
+}
+
+}  // namespace detail
+
+static_assert(automatic_mode(argument_kind::container, derivative_kind::hessian, 1) == mode_choice::reverse,
+              "duet: hessian(automatic, ...) runs forward-over-reverse without asking at run time");
+
+template <mode_tag Mode, class F, container_argument C>
+auto hessian(Mode, F&& f, const C& x) {
+    if constexpr (!detail::container_callable<F, C, true, detail::may_run_reverse<Mode>>())
+        return xt::xtensor<detail::container_number<C>, 2>{};
+    else if constexpr (std::is_same_v<Mode, forward_t>)
+        return detail::forward_hessian(f, x);
+    else  // reverse, and automatic: automatic_mode gives reverse for every n
+        return detail::reverse_hessian(f, x);
+}
+
+template <class F, container_argument C>
+    requires(!mode_tag<F>)
+auto hessian(F&& f, const C& x) {
+    return hessian(automatic, f, x);
+}
+
+}  // namespace duet
