@@ -4,6 +4,7 @@
 // Planck's law and the van der Waals equation as closed forms with T(c),
 // T{c} and static_cast<T>(c) constants (also through the static adjoint).
 #include "corpus.hpp"
+#include "../support/rosenbrock.hpp"
 
 #include <cmath>
 #include <cstddef>
@@ -73,27 +74,8 @@ auto rosenbrock_2d(T x, T y) {
 
 // ---- hand derivatives ----------------------------------------------------------
 
-std::vector<double> rosenbrock_gradient(const std::vector<double>& x) {
-    std::vector<double> g(x.size(), 0.0);
-    for (std::size_t i = 0; i + 1 < x.size(); ++i) {
-        const double d = x[i + 1] - x[i] * x[i];
-        g[i] += -400 * d * x[i] - 2 * (1 - x[i]);
-        g[i + 1] += 200 * d;
-    }
-    return g;
-}
-
-double rosenbrock_hessian(const std::vector<double>& x, std::size_t r, std::size_t c) {
-    const std::size_t n = x.size();
-    if (r == c) {
-        double h = 0;
-        if (r + 1 < n) h += 1200 * x[r] * x[r] - 400 * x[r + 1] + 2;
-        if (r > 0) h += 200;
-        return h;
-    }
-    if (r + 1 == c || c + 1 == r) return -400 * x[std::min(r, c)];
-    return 0;
-}
+using duet_test::rosenbrock_gradient;
+using duet_test::rosenbrock_hessian;
 
 std::vector<double> lennard_jones_gradient(const std::vector<double>& pos, double cutoff = 2.5) {
     const std::size_t n = pos.size() / 3;
