@@ -1,9 +1,11 @@
-// Tests for the finite-difference oracle (check/finite_difference.hpp):
+// Tests for the finite-difference oracle (check/finite_difference.hpp and its
+// tensor overloads, check/finite_difference_tensor.hpp):
 // against analytic derivatives, for every argument kind, and for the accuracy
 // each setting documents.
 #include <catch2/catch.hpp>
 
 #include <duet/check/finite_difference.hpp>
+#include <duet/check/finite_difference_tensor.hpp>
 
 #include <algorithm>
 #include <array>

@@ -3,16 +3,37 @@
 //
 //   auto report = duet::check_gradient(f, x...);  // same arguments as gradient
 //   report.max_abs_error, report.max_rel_error, report.ok
+//
+// Numbers and containers need only this header (no xtensor). One tensor
+// argument works too once drivers/tensor.hpp and
+// check/finite_difference_tensor.hpp are included, before or after this
+// header (<duet/tensor.hpp> has all three): both gradients are looked up
+// when check_gradient is instantiated.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <iterator>
+#include <type_traits>
 
 #include "duet/check/finite_difference.hpp"
+#include "duet/drivers/container.hpp"
 #include "duet/drivers/scalar.hpp"
 
 namespace duet {
+
+namespace fd::detail {
+// fd::gradient, looked up when check_gradient is instantiated: the call is
+// unqualified from inside duet::fd, so argument-dependent lookup on the
+// trailing fd::options also finds the overloads declared after this header
+// (the tensor ones, check/finite_difference_tensor.hpp). duet::gradient
+// reaches the container and tensor drivers the same way, through the mode tag.
+template <class F, class... X>
+auto gradient_for_check(const options& differences, F& f, const X&... x) {
+    return gradient(f, x..., differences);
+}
+}  // namespace fd::detail
 
 struct gradient_check_options {
     // ok when every component agrees to this relative error (relative to
@@ -55,7 +76,8 @@ gradient_check compare_gradients(const A& ad, const B& fd_estimate, double toler
 // The duet gradient (automatic mode) against central differences.
 template <class F, class... X>
 gradient_check check_gradient(const gradient_check_options& options, F&& f, const X&... x) {
-    return detail::compare_gradients(gradient(f, x...), fd::gradient(f, x..., options.differences),
+    return detail::compare_gradients(gradient(f, x...),
+                                     fd::detail::gradient_for_check(options.differences, f, x...),
                                      options.tolerance);
 }
 
