@@ -158,6 +158,25 @@ inline std::string lanes_label(std::size_t lanes) {
     return "forward, " + std::to_string(lanes) + (lanes == 1 ? " lane" : " lanes");
 }
 
+// The lanes a pass with at most MaxLanes lanes uses for n directions
+// (with_lanes: n = 3 takes 4 lanes, n = 4 with at most 8 takes 4).
+template <std::size_t MaxLanes>
+std::size_t lanes_used(std::size_t n) {
+    return with_lanes<MaxLanes>(n, []<std::size_t L>() { return L; });
+}
+
+// Whether the widths up to MaxLanes give a row of their own: not when a
+// narrower maximum already runs the same lane count.
+template <std::size_t MaxLanes>
+bool lanes_add_a_row(std::size_t n) {
+    if constexpr (MaxLanes == 1)
+        return true;
+    else
+        return lanes_used<MaxLanes>(n) != lanes_used<MaxLanes / 2>(n);
+}
+
+inline double passes(std::size_t n, std::size_t lanes) { return double(std::max<std::size_t>(1, (n + lanes - 1) / lanes)); }
+
 // Forward at 1, 2, 4, 8 lanes: body.template operator()<L>() times one.
 template <class Body>
 void for_each_forward_width(Body&& body) {
@@ -186,9 +205,10 @@ mode_comparison containers(F& f, const C& x) {
         const auto probe = build_container<Probe>(c.n, [&](std::size_t i) { return driver_dual<F, C, 1>(x[i]); });
         c.m = size_of(f(probe));
         for_each_forward_width([&]<std::size_t L>() {
-            const double passes = double((c.n + L - 1) / L);
-            c.modes.push_back({lanes_label(L), cpu_ns([&] { retain(forward_jacobian<L>(f, x)); }),
-                               std::max(passes, 1.0) * M::pass_cost(L)});
+            if (!lanes_add_a_row<L>(c.n)) return;
+            const std::size_t lanes = lanes_used<L>(c.n);
+            c.modes.push_back({lanes_label(lanes), cpu_ns([&] { retain(forward_jacobian<L>(f, x)); }),
+                               passes(c.n, lanes) * M::pass_cost(lanes)});
         });
         c.modes.push_back({"reverse (tape)", cpu_ns([&] { retain(reverse_jacobian(f, x)); }),
                            M::reverse(M::generic(), c.m, true)});
@@ -200,9 +220,10 @@ mode_comparison containers(F& f, const C& x) {
         c.derivative = "gradient";
         c.m = 1;
         for_each_forward_width([&]<std::size_t L>() {
-            const double passes = double((c.n + L - 1) / L);
-            c.modes.push_back({lanes_label(L), cpu_ns([&] { retain(forward_value_and_gradient<L>(f, x)); }),
-                               std::max(passes, 1.0) * M::pass_cost(L)});
+            if (!lanes_add_a_row<L>(c.n)) return;
+            const std::size_t lanes = lanes_used<L>(c.n);
+            c.modes.push_back({lanes_label(lanes), cpu_ns([&] { retain(forward_value_and_gradient<L>(f, x)); }),
+                               passes(c.n, lanes) * M::pass_cost(lanes)});
         });
         c.modes.push_back({"reverse (tape)", cpu_ns([&] { retain(reverse_value_and_gradient(f, x)); }),
                            M::reverse(M::generic(), 1, true)});
