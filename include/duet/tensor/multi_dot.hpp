@@ -212,11 +212,15 @@ constexpr std::size_t multi_dot_rank() {
                   "duet: duet::multi_dot takes matrices (rank 2), and vectors (rank 1) at either end");
     static_assert(k >= 2 || ranks[0] == 2,
                   "duet: a lone vector is not a chain for duet::multi_dot; pass a matrix or at least two operands");
-    static_assert([&] {
+    // Named, so that clang prints the name rather than the loop on the
+    // error line: the sentence must be on the first error line.
+    constexpr bool only_the_ends_are_vectors = [&] {
         for (std::size_t i = 1; i + 1 < k; ++i)
             if (ranks[i] != 2) return false;
         return true;
-    }(), "duet: in duet::multi_dot only the first and the last operand may be vectors (rank 1)");
+    }();
+    static_assert(only_the_ends_are_vectors,
+                  "duet: in duet::multi_dot only the first and the last operand may be vectors (rank 1)");
     return 2 - (ranks.front() == 1 ? 1 : 0) - (ranks.back() == 1 ? 1 : 0);
 }
 
