@@ -147,13 +147,18 @@ Number as_number(const R& r) {
     return Number(r);
 }
 
+// Whether R is a container of scalars; if not, the sentence. Callers that
+// go on to index the result test it with `if constexpr`, so the sentence is
+// the first (and only) error.
 template <class R>
-constexpr void require_vector_result() {
-    static_assert(requires(const R& r) {
+constexpr bool require_vector_result() {
+    constexpr bool ok = requires(const R& r) {
         std::size(r);
         r[0];
-    }, "duet: a vector function must return a container of scalars (std::vector or "
-       "std::array of the argument's element type)");
+    };
+    static_assert(ok, "duet: a vector function must return a container of scalars (std::vector or "
+                      "std::array of the argument's element type)");
+    return ok;
 }
 
 // The number of elements of a container or result (Eigen sizes are signed).
@@ -309,9 +314,10 @@ std::vector<container_number<C>> jvp_values(F& f, const C& x, const V& v) {
     forward_lane_passes<1, driver_duals<F, C>>(
         vector_direction<V>{v, n}, dual_inputs(x), [&](const auto& xs) { return f(xs); },
         [&]<class D>(std::type_identity<D>, const auto& ys, std::size_t, std::size_t) {
-            require_vector_result<std::remove_cvref_t<decltype(ys)>>();
-            out.resize(size_of(ys));
-            for (std::size_t i = 0; i < out.size(); ++i) out[i] = as_number<D>(ys[i]).tangent();
+            if constexpr (require_vector_result<std::remove_cvref_t<decltype(ys)>>()) {
+                out.resize(size_of(ys));
+                for (std::size_t i = 0; i < out.size(); ++i) out[i] = as_number<D>(ys[i]).tangent();
+            }
         });
     return out;
 }

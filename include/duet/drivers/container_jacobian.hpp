@@ -36,15 +36,16 @@ xt::xtensor<container_number<C>, 2> forward_jacobian(F& f, const C& x) {
     forward_lane_passes<MaxLanes, driver_duals<F, C>>(
         unit_directions{n}, dual_inputs(x), [&](const auto& xs) { return f(xs); },
         [&]<class D>(std::type_identity<D>, const auto& ys, std::size_t first, std::size_t count) {
-            require_vector_result<std::remove_cvref_t<decltype(ys)>>();
-            const std::size_t m = size_of(ys);
-            if (first == 0) J = xt::xtensor<T, 2>::from_shape({m, n});
-            else if (m != J.shape(0))
-                throw_logic_error("jacobian", "f returned ", m, " outputs in one pass and ", J.shape(0),
-                                  " in another");
-            for (std::size_t i = 0; i < m; ++i) {
-                const auto yi = as_number<D>(ys[i]);
-                for (std::size_t l = 0; l < count; ++l) J(i, first + l) = yi.tangent(l);
+            if constexpr (require_vector_result<std::remove_cvref_t<decltype(ys)>>()) {
+                const std::size_t m = size_of(ys);
+                if (first == 0) J = xt::xtensor<T, 2>::from_shape({m, n});
+                else if (m != J.shape(0))
+                    throw_logic_error("jacobian", "f returned ", m, " outputs in one pass and ", J.shape(0),
+                                      " in another");
+                for (std::size_t i = 0; i < m; ++i) {
+                    const auto yi = as_number<D>(ys[i]);
+                    for (std::size_t l = 0; l < count; ++l) J(i, first + l) = yi.tangent(l);
+                }
             }
         });
     return J;
