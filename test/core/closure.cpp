@@ -67,5 +67,9 @@ TEST_CASE("an expression is a snapshot of its operands", "[closure]") {
     duet::dual<double> y = e;
     CHECK(y.value() == 1.0);
     CHECK(y.tangent() == 2.0);
-    static_assert(std::is_trivially_copyable_v<decltype(e)>, "nodes are plain data");
+    // Plain data: destroyed trivially, copied without throwing (member by
+    // member, on purpose: core/expression.hpp says why the copy constructor
+    // is user-provided).
+    static_assert(std::is_trivially_destructible_v<decltype(e)>, "nodes are plain data");
+    static_assert(std::is_nothrow_copy_constructible_v<decltype(e)>, "nodes copy without throwing");
 }

@@ -49,15 +49,30 @@ struct family {
 
 // A number inside an expression that is not differentiated (a literal, or a
 // value of a lower nesting level). Its partials are never computed.
+// Nodes and constants copy member by member (user-provided copy
+// constructors, doing what the implicit ones would): a named local
+// (`const auto z = (x - mu) / sigma; ... z * z`) is copied into every node
+// that uses it, and GCC copies a trivially copyable aggregate as one block,
+// which then lives in memory unless its SRA size limit is raised (the
+// --param users do not set). Member-wise copies stay in registers: measured
+// in benchmark/user_tu.cpp with plain g++ -O3, forward 8 lanes Rosenbrock
+// went from 10.3 to 2.1 plain evaluations per direction and the static
+// adjoint of normal_log_pdf from 8.5 to 5.2 (doc/performance.md).
 template <class T>
 struct constant {
     T value;
+    DUET_INLINE constexpr constant(const T& v) : value(v) {}
+    DUET_INLINE constexpr constant(const constant& o) noexcept(std::is_nothrow_copy_constructible_v<T>)
+        : value(o.value) {}
 };
 
 template <class Rule, class A>
 struct unary_node {
     A a;
     [[no_unique_address]] Rule rule;
+    DUET_INLINE constexpr unary_node(const A& a_, Rule r) : a(a_), rule(r) {}
+    DUET_INLINE constexpr unary_node(const unary_node& o) noexcept(std::is_nothrow_copy_constructible_v<A>)
+        : a(o.a), rule(o.rule) {}
 };
 
 template <class Rule, class A, class B>
@@ -65,6 +80,10 @@ struct binary_node {
     A a;
     B b;
     [[no_unique_address]] Rule rule;
+    DUET_INLINE constexpr binary_node(const A& a_, const B& b_, Rule r) : a(a_), b(b_), rule(r) {}
+    DUET_INLINE constexpr binary_node(const binary_node& o)
+        noexcept(std::is_nothrow_copy_constructible_v<A> && std::is_nothrow_copy_constructible_v<B>)
+        : a(o.a), b(o.b), rule(o.rule) {}
 };
 
 // ---------------------------------------------------------------------------
@@ -82,7 +101,36 @@ template <class T>
 struct is_binary : std::false_type {};
 template <class R, class A, class B>
 struct is_binary<binary_node<R, A, B>> : std::true_type {};
+
+// How many leaves (occurrences of variables) an expression has: the number
+// of partials its statement records. Known at compile time.
+template <class E>
+struct leaf_occurrences : std::integral_constant<std::size_t, 1> {};  // a leaf
+template <class T>
+struct leaf_occurrences<constant<T>> : std::integral_constant<std::size_t, 0> {};
+template <class R, class A>
+struct leaf_occurrences<unary_node<R, A>> : leaf_occurrences<A> {};
+template <class R, class A, class B>
+struct leaf_occurrences<binary_node<R, A, B>>
+    : std::integral_constant<std::size_t,
+                             leaf_occurrences<A>::value + leaf_occurrences<B>::value> {};
+
+// The most leaf occurrences one expression tree holds. Operands are held by
+// value, so a named local used twice (`auto t = u * u`) doubles its subtree:
+// a chain of k such locals would be a tree of 2^k leaves (compile time and
+// run time exponential in k). make_binary evaluates both operands of a node
+// that would exceed this into the mode's own number first
+// (statement_number: a dual, or a var recorded on the tape), which keeps
+// every tree at most this size and such chains linear. The static adjoint
+// has no such number: there it is a compile-time error with a sentence.
+inline constexpr std::size_t max_leaf_occurrences = 128;
 }  // namespace detail
+
+// Specialised by a mode whose variables can hold an evaluated sub-expression
+// (forward: dual<T, N, Tag>; tape: var<T>): `using type = ...`, constructible
+// from any expression of that family.
+template <class Family>
+struct statement_number;
 
 template <class L>
 concept leaf = requires {

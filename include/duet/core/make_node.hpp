@@ -59,6 +59,25 @@ struct same_family_check {
 template <class X, class E>
 inline constexpr bool is_number_for = !expression<X> && std::is_convertible_v<X, value_type_of<E>>;
 
+// Whether a node of operands DA and DB would exceed max_leaf_occurrences.
+template <class DA, class DB>
+inline constexpr bool too_large_for_one_tree =
+    leaf_occurrences<DA>::value + leaf_occurrences<DB>::value > max_leaf_occurrences;
+
+template <class Family>
+concept has_statement_number = requires { typename statement_number<Family>::type; };
+
+// An operand of a node that would be too large: an operation node is
+// evaluated into the mode's number (statement_number); a leaf stays.
+template <class X>
+DUET_INLINE constexpr auto evaluated_operand(X&& x) {
+    using D = std::remove_cvref_t<X>;
+    if constexpr (is_unary<D>::value || is_binary<D>::value)
+        return typename statement_number<family_of<D>>::type(x);
+    else
+        return D(std::forward<X>(x));
+}
+
 }  // namespace detail
 
 template <class Rule, class A>
@@ -78,7 +97,23 @@ DUET_INLINE constexpr auto make_binary(Rule rule, A&& a, B&& b) {
     using DB = std::remove_cvref_t<B>;
     if constexpr (expression<DA> && expression<DB>) {
         if constexpr (std::is_same_v<family_of<DA>, family_of<DB>>) {
-            return binary_node<Rule, DA, DB>{DA(std::forward<A>(a)), DB(std::forward<B>(b)), rule};
+            if constexpr (detail::too_large_for_one_tree<DA, DB>) {
+                constexpr bool can_evaluate_operands = detail::has_statement_number<family_of<DA>>;
+                static_assert(can_evaluate_operands,
+                              "duet: this expression would hold more than 128 occurrences of "
+                              "variables in one tree (named locals used twice, `auto t = u * u`, "
+                              "copy their subtrees); the static adjoint evaluates one tree and "
+                              "cannot split it: differentiate this function with the tape "
+                              "(duet::reverse on a container) or forward mode, or write fewer "
+                              "repeated uses of locals");
+                if constexpr (can_evaluate_operands)
+                    return make_binary(rule, detail::evaluated_operand(std::forward<A>(a)),
+                                       detail::evaluated_operand(std::forward<B>(b)));
+                else
+                    return binary_node<Rule, DA, DB>{DA(std::forward<A>(a)), DB(std::forward<B>(b)), rule};
+            } else {
+                return binary_node<Rule, DA, DB>{DA(std::forward<A>(a)), DB(std::forward<B>(b)), rule};
+            }
         } else if constexpr (std::is_convertible_v<DB, value_type_of<DA>>) {
             // b is a number of the level below a's: a constant here.
             using T = value_type_of<DA>;

@@ -68,6 +68,13 @@ struct family_number<family<forward_mode, T, N, Tag>> {
 template <>
 struct nesting_rank<forward_mode> : std::integral_constant<int, 0> {};
 
+// A sub-expression too large for one tree is evaluated into a dual
+// (core/expression.hpp, max_leaf_occurrences).
+template <class T, std::size_t N, class Tag>
+struct statement_number<family<forward_mode, T, N, Tag>> {
+    using type = dual<T, N, Tag>;
+};
+
 template <class T, std::size_t N, class Tag>
 class dual {
     static_assert(N >= 1, "duet: duet::dual<T, N> needs at least one tangent lane (N >= 1)");

@@ -47,20 +47,14 @@ struct scalar_of<var<T>> {
     using type = scalar_t<T>;
 };
 
-namespace detail {
-
-// How many leaves (occurrences of variables) an expression has: the number
-// of partials its statement records. Known at compile time.
-template <class E>
-struct leaf_occurrences : std::integral_constant<std::size_t, 1> {};  // a leaf
+// A sub-expression too large for one tree is recorded as a statement of its
+// own (core/expression.hpp, max_leaf_occurrences).
 template <class T>
-struct leaf_occurrences<constant<T>> : std::integral_constant<std::size_t, 0> {};
-template <class R, class A>
-struct leaf_occurrences<unary_node<R, A>> : leaf_occurrences<A> {};
-template <class R, class A, class B>
-struct leaf_occurrences<binary_node<R, A, B>>
-    : std::integral_constant<std::size_t,
-                             leaf_occurrences<A>::value + leaf_occurrences<B>::value> {};
+struct statement_number<family<tape_mode, T, 1>> {
+    using type = var<T>;
+};
+
+namespace detail {
 
 [[noreturn, gnu::cold, gnu::noinline]] inline void throw_no_active_tape() {
     throw std::logic_error(
