@@ -43,6 +43,27 @@ cmake --build "$build" -j"${DUET_BENCH_JOBS:-2}" "${targets[@]}" -- -k 0 || buil
 if [[ $build_status -ne 0 ]]; then
   echo "bench: WARNING: the build failed for some targets; running what was built"
 fi
+# --- the user's translation unit: benchmark/user_tu.cpp built as a user builds
+# it, with plain flags and nothing from duet's CMake target, by g++ and by
+# clang++ (the CMake build above made bench_user_tu with duet's flags).
+user_flags=(-std=c++20 -O3 -march=native -DNDEBUG -Iinclude)
+blas_lib=-lopenblas
+[[ -e /usr/lib/x86_64-linux-gnu/libopenblas.so || -e /usr/lib/libopenblas.so ]] || blas_lib=-lblas
+if [[ -z "${DUET_BENCH_TARGETS:-}" || " ${DUET_BENCH_TARGETS} " == *" bench_user_tu "* ]]; then
+  for pair in g++:gcc clang++:clang; do
+    cc=${pair%%:*}
+    exe="$build/benchmark/bench_user_tu_${pair#*:}"
+    if ! command -v "$cc" >/dev/null; then
+      echo "bench: WARNING: $cc not found; no $(basename "$exe")"
+      continue
+    fi
+    echo "bench: $cc ${user_flags[*]} benchmark/user_tu.cpp -> $exe"
+    if ! "$cc" "${user_flags[@]}" benchmark/user_tu.cpp -o "$exe" -lbenchmark "$blas_lib" -lpthread; then
+      echo "bench: WARNING: the user translation unit did not build with $cc"
+      build_status=1
+    fi
+  done
+fi
 built=$(now)
 
 if [[ "$quick" == 1 ]]; then

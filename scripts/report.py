@@ -615,6 +615,84 @@ def chain_section(chain_runs, jchains, plots, plotdir, gp):
     return lines
 
 
+# ---- as a user builds it ---------------------------------------------------------------
+USER_TU_BUILDS = [("bench_user_tu", "CMake (duet::duet flags)"),
+                  ("bench_user_tu_gcc", "g++ plain"),
+                  ("bench_user_tu_clang", "clang++ plain")]
+
+
+def user_tu_ratios(runs):
+    """{exe: {(case, n): R}} from benchmark/user_tu.cpp's <case>/plain|ad/<n> runs. For a
+    case with the counter per_direction the ad time is divided by n (one tangent lane)."""
+    out = {}
+    for exe, _ in USER_TU_BUILDS:
+        t = {(r.problem, r.contender, r.n): r for r in runs if r.exe == exe}
+        ratios = {}
+        for (case, kind, n), r in t.items():
+            plain = t.get((case, "plain", n))
+            if kind != "ad" or plain is None or plain.t <= 0:
+                continue
+            R = r.t / plain.t
+            if r.counters.get("per_direction") and n_int(n):
+                R /= n_int(n)
+            ratios[(case, n)] = R
+            per_element = r.t / n_int(n) if n_int(n) else None
+            if per_element is not None and r.counters.get("per_direction"):
+                per_element /= n_int(n)  # and per direction
+            ratios[("ns_per_element", case, n)] = per_element
+        if ratios:
+            out[exe] = ratios
+    return out
+
+
+def user_tu_section(runs):
+    ratios = user_tu_ratios(runs)
+    if not ratios:
+        return []
+    builds = [(e, label) for e, label in USER_TU_BUILDS if e in ratios]
+    keys = sorted({k for rs in ratios.values() for k in rs if len(k) == 2},
+                  key=lambda k: (k[0], n_key(k[1])))
+    lines = ["## As a user builds it", "",
+             "`benchmark/user_tu.cpp`: the problems written as a user writes them (named "
+             "`const T` / `const auto` locals, `T s = 0.0` accumulators, `std::` maths), one "
+             "translation unit that includes only `<duet/duet.hpp>`, built three ways: by CMake "
+             "with duet's flags, and by `g++` and `clang++` with plain `-std=c++20 -O3 "
+             "-march=native -DNDEBUG`. R = time of value + gradient / time of the same source "
+             "instantiated with `double`, in the same executable (forward rows: per direction, "
+             "i.e. divided by n). *spread*: largest R / smallest R over the builds (the "
+             "no-cliff goal: at most 1.5). The plain function's own speed differs between "
+             "compilers (g++ vectorises the divisions of normal_log_pdf), so R does too.", ""]
+    header = ["case", "n"] + [label for _, label in builds] + ["spread"]
+    rows = []
+    for case, n in keys:
+        vals = [ratios[e].get((case, n)) for e, _ in builds]
+        present = [v for v in vals if v is not None]
+        spread = max(present) / min(present) if len(present) > 1 and min(present) > 0 else None
+        rows.append([case, n] + [fmt_num(v) for v in vals] + [fmt_num(spread)])
+    lines += table(header, rows) + [""]
+    lines += ["The AD call's own time, ns per element (forward rows: per element and "
+              "direction); a spread in R that is not here comes from the plain function:", ""]
+    rows = [[case, n] + [fmt_num(ratios[e].get(("ns_per_element", case, n))) for e, _ in builds]
+            for case, n in keys]
+    lines += table(["case", "n"] + [label for _, label in builds], rows) + [""]
+    # Per-element growth from the smallest to the largest n of each case.
+    growth = []
+    for case in sorted({c for c, _ in keys}):
+        ns = sorted({n for c, n in keys if c == case}, key=n_key)
+        if len(ns) < 2:
+            continue
+        cells = []
+        for e, _ in builds:
+            a, b = ratios[e].get((case, ns[0])), ratios[e].get((case, ns[-1]))
+            cells.append(fmt_num(b / a) if a and b else "—")
+        growth.append([case, f"{ns[0]} → {ns[-1]}"] + cells)
+    if growth:
+        lines += ["R at the largest n / R at the smallest (the size axis of the no-cliff goal: "
+                  "at most 1.5):", ""]
+        lines += table(["case", "n"] + [label for _, label in builds], growth) + [""]
+    return lines
+
+
 # ---- the other benchmark executables ------------------------------------------------
 def other_section(exe, runs):
     grid = Grid(runs)
@@ -897,10 +975,13 @@ def report(paths, plotdir=None, machine=None, compile_cost=None):
     lines += glines
     lines += jacobian_section(dense, jchains, plots, plotdir, gp)
     lines += chain_section(chain_runs, jchains, plots, plotdir, gp)
+    lines += user_tu_section(runs)
+    user_tu_exes = {e for e, _ in USER_TU_BUILDS}
 
     others = {}
     for r in runs:
-        if gradient_exes(r.exe) or r.exe == "bench_chain_order" or id(r) in jac_ids:
+        if (gradient_exes(r.exe) or r.exe == "bench_chain_order" or id(r) in jac_ids
+                or r.exe in user_tu_exes):
             continue
         others.setdefault(r.exe, []).append(r)
     if others:
@@ -945,6 +1026,10 @@ def update_readme(path, summary, report_path):
              f"the plots: [{report_rel}]({report_rel}); analysis: "
              "[doc/performance.md](doc/performance.md).", ""]
     if summary["headline"]:
+        lines += ["The headline figures come from the CMake build of `bench_problems` "
+                  "(duet's own flags); the report's section *As a user builds it* has the "
+                  "same kind of problems in a user's translation unit built with plain "
+                  "`g++` and `clang++` flags.", ""]
         lines += summary["headline"] + [""]
     else:
         lines += ["_No gradient-problem results in the last run._", ""]

@@ -83,6 +83,13 @@ check(line_of(md, "| abc_q1 | left_to_right |", "500") != "", "chain order: pred
 check(line_of(md, "| closed_form_20_terms | — | reverse | 111 | 1.61 | 1.36 |") != "",
       "other benchmarks keep x plain / x hand")
 check(line_of(md, "| tensor | 6.00 | 5.80 |") != "", "compile-cost row")
+# as a user builds it: R per build, spread, per-direction forward rows, growth with n
+check("## As a user builds it" in md, "section '## As a user builds it'")
+check(line_of(md, "| tape_sum_iter | 1024 | 5.00 | 5.00 | 5.00 | 1.00 |") != "", "user TU: R per build, spread 1")
+check(line_of(md, "| tape_sum_iter | 16384 | 5.00 | 5.00 | 10.00 | 2.00 |") != "", "user TU: clang cliff at 16384")
+check(line_of(md, "| forward8_rosenbrock | 1024 | 2.00 | 2.00 | 2.00 |") != "", "user TU: forward per direction")
+check(line_of(md, "| tape_sum_iter | 1024 → 16384 | 1.00 | 1.00 | 2.00 |") != "", "user TU: growth with n")
+check("bench_user_tu" not in line_of(md, "### bench_user_tu"), "user TU runs not under other benchmarks")
 # plots
 if shutil.which("gnuplot"):
     for png in ("gradient_ratio_sum_iter.png", "gradient_ratio_example1.png",

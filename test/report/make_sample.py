@@ -119,6 +119,17 @@ for p, rows in {"abc_q1": (("left_to_right", 3.8e7, 500.0, "(AB)C"),
         benches.append(b)
 write("bench_chain_order", benches)
 
+# bench_user_tu (three builds): <case>/plain|ad/<n>; forward rows per direction
+for exe, slow in (("bench_user_tu", 1.0), ("bench_user_tu_gcc", 1.0), ("bench_user_tu_clang", 2.0)):
+    benches = []
+    for case, r in (("tape_sum_iter", 5.0), ("tensor_normal_log_pdf", 3.0)):
+        for n in (1024, 16384):
+            benches += aggregates(f"{case}/plain/{n}", 0.5 * n)
+            benches += aggregates(f"{case}/ad/{n}", 0.5 * n * r * (slow if n == 16384 else 1.0))
+    benches += aggregates("forward8_rosenbrock/plain/1024", 1000.0)
+    benches += aggregates("forward8_rosenbrock/ad/1024", 1000.0 * 1024 * 2.0, per_direction=1)
+    write(exe, benches)
+
 # bench_scalar: an "other" executable
 write("bench_scalar", [iteration("closed_form_20_terms/plain", 69.1),
                        iteration("closed_form_20_terms/hand", 81.5),
