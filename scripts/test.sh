@@ -2,10 +2,13 @@
 # THE test command: builds and runs every test in two configurations.
 #   (a) g++     Release,         -Werror                          build/gcc-release
 #   (b) clang++ Debug at -O1,    -Werror, ASan+UBSan, no benches  build/clang-asan
+#   (c) clang++ Debug at -O1,    -Werror, TSan, ONLY test_drivers_threads
+#                                                                  build/clang-tsan
+#       (the threaded Jacobian/Hessian passes, duet::threads; about a minute)
 # Stage (a) includes a smoke test of every benchmark executable (peers too:
 # hence --bench-peers) in the main job's quick variant (DUET_BENCH_QUICK=1),
 # and the test of scripts/report.py on sample JSON (test/report).
-# DUET_TEST_QUICK=1 skips (b). Ends with a line "N passed, M failed".
+# DUET_TEST_QUICK=1 skips (b) and (c). Ends with a line "N passed, M failed".
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -22,7 +25,8 @@ now() { date +%s; }
 
 # run_stage NAME BUILD_DIR CMAKE_ARGS...: configure, build, ctest; accumulate
 # the ctest counts. Keeps going after a build error, so that ctest reports
-# the tests whose executables are missing as failed.
+# the tests whose executables are missing as failed. With STAGE_TARGET set,
+# builds only that target and runs only the ctest test of that name.
 run_stage() {
   local name=$1 dir=$2; shift 2
   local t0 log passed failed total
@@ -35,7 +39,12 @@ run_stage() {
   fi
   echo "=== [$name] build"
   local build_failed=0
-  if ! cmake --build "$dir" -j"$jobs" -- -k 0; then
+  local target_args=() test_args=()
+  if [[ -n "${STAGE_TARGET:-}" ]]; then
+    target_args=(--target "$STAGE_TARGET")
+    test_args=(-R "^${STAGE_TARGET}\$")
+  fi
+  if ! cmake --build "$dir" -j"$jobs" "${target_args[@]}" -- -k 0; then
     # Counted as one failure: a stale executable could otherwise still pass.
     echo "=== [$name] build FAILED (counted as 1 failed)"
     status=1 build_failed=1
@@ -43,7 +52,7 @@ run_stage() {
   local t1; t1=$(now)
   echo "=== [$name] ctest"
   log="$dir/ctest.log"
-  if ! ctest --test-dir "$dir" --output-on-failure -j"$jobs" 2>&1 | tee "$log"; then
+  if ! ctest --test-dir "$dir" --output-on-failure -j"$jobs" "${test_args[@]}" 2>&1 | tee "$log"; then
     status=1
   fi
   local t2; t2=$(now)
@@ -75,6 +84,11 @@ else
   run_stage clang-asan build/clang-asan \
     -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" \
     -DDUET_SANITIZE=address,undefined -DDUET_WERROR=ON -DDUET_BUILD_BENCHMARKS=OFF
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+  STAGE_TARGET=test_drivers_threads run_stage clang-tsan build/clang-tsan \
+    -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" \
+    -DDUET_SANITIZE=thread -DDUET_WERROR=ON -DDUET_BUILD_BENCHMARKS=OFF -DDUET_BUILD_DOCS=OFF
 fi
 
 echo "=== timing: all stages $(( $(now) - start ))s"

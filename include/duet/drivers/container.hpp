@@ -80,6 +80,22 @@ concept container_argument =
     std::floating_point<typename detail::container_argument_traits<
         std::remove_cvref_t<C>>::value_type>;
 
+namespace detail {
+template <class C>
+inline constexpr bool is_standard_container = false;
+template <class T, class A>
+inline constexpr bool is_standard_container<std::vector<T, A>> = true;
+template <class T, std::size_t N>
+inline constexpr bool is_standard_container<std::array<T, N>> = true;
+}  // namespace detail
+
+// A std::vector or std::array argument (not one of the containers that
+// duet/eigen.hpp adds): the overloads of jacobian / hessian that take
+// duet::threads.
+template <class C>
+concept standard_container_argument =
+    container_argument<C> && detail::is_standard_container<std::remove_cvref_t<C>>;
+
 template <class C>
 struct container_value_and_gradient {
     typename C::value_type value;

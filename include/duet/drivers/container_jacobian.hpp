@@ -1,7 +1,8 @@
 // Jacobians of functions of ONE container argument (std::vector / std::array
 // of floating-point numbers; drivers/container.hpp has the argument rules):
 //
-//   jacobian([mode,] f, x)  -> xt::xtensor<T, 2>, m x n (Jacobian form)
+//   jacobian([mode,] f, x [, duet::threads{k}])
+//                           -> xt::xtensor<T, 2>, m x n (Jacobian form)
 //
 // forward:   ceil(n/L) lane passes (L = 8 tangent lanes).
 // reverse:   one recording + m sweeps, each seeded on one output.
@@ -9,6 +10,11 @@
 //            drivers/cost_model.hpp (doc/cost_model.md), after learning m in
 //            the cheapest known way (automatic_jacobian below).
 // The loops are the engine's (drivers/passes.hpp).
+// threads{k}: the passes (forward) or sweeps (reverse) on k threads, bitwise
+// the same J (drivers/passes.hpp): forward sizes J in its first pass, which
+// runs alone; reverse records once on the calling thread (m) and once more
+// on each other thread. automatic chooses the mode exactly as with k = 1.
+// f is called from several threads at once: it must be thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -29,7 +35,7 @@ namespace duet {
 namespace detail {
 
 template <std::size_t MaxLanes = jacobian_cost_model::forward_lanes, class F, class C>
-xt::xtensor<container_number<C>, 2> forward_jacobian(F& f, const C& x) {
+xt::xtensor<container_number<C>, 2> forward_jacobian(F& f, const C& x, threads k = threads{}) {
     using T = container_number<C>;
     const std::size_t n = size_of(x);
     xt::xtensor<T, 2> J;
@@ -47,25 +53,31 @@ xt::xtensor<container_number<C>, 2> forward_jacobian(F& f, const C& x) {
                     for (std::size_t l = 0; l < count; ++l) J(i, first + l) = yi.tangent(l);
                 }
             }
-        });
+        },
+        k);
     return J;
 }
 
-// One reverse sweep per output over a recording on tape t.
-template <class T>
-xt::xtensor<T, 2> jacobian_sweeps(tape<T>& t, const recorded_function<T>& r) {
+// One reverse sweep per output over a recording on tape t; with k threads,
+// each other thread sweeps its own recording of f at x.
+template <class T, class F, class C>
+xt::xtensor<T, 2> jacobian_sweeps(tape<T>& t, const recorded_function<T>& r, F& f, const C& x, threads k) {
     const std::size_t n = r.inputs;
     auto J = xt::xtensor<T, 2>::from_shape({r.outputs.size(), n});
-    reverse_sweeps(t, r.view(), unit_rows{r.outputs.size()}, [&](std::size_t i, std::span<const T> adjoints) {
-        for (std::size_t j = 0; j < n; ++j) J(i, j) = adjoints[j];
-    });
+    reverse_sweeps(
+        t, r.view(), unit_rows{r.outputs.size()},
+        [&](std::size_t i, std::span<const T> adjoints) {
+            for (std::size_t j = 0; j < n; ++j) J(i, j) = adjoints[j];
+        },
+        [&](tape<T>& own) { return record_vector_function(own, f, x); }, k);
     return J;
 }
 
 template <class F, class C>
-xt::xtensor<container_number<C>, 2> reverse_jacobian(F& f, const C& x) {
+xt::xtensor<container_number<C>, 2> reverse_jacobian(F& f, const C& x, threads k = threads{}) {
     using T = container_number<C>;
-    return with_workspace_tape<T>([&](tape<T>& t) { return jacobian_sweeps(t, record_vector_function(t, f, x)); });
+    return with_workspace_tape<T>(
+        [&](tape<T>& t) { return jacobian_sweeps(t, record_vector_function(t, f, x), f, x, k); });
 }
 
 // ---- duet::automatic: learning m before choosing ------------------------------
@@ -112,11 +124,11 @@ inline mode_choice automatic_jacobian_mode(std::size_t n, std::size_t m) {
 //      which will win; wasted only when m is that large;
 //   4. otherwise by one 1-lane dual evaluation of f (about 1.5 f).
 template <class F, class C>
-xt::xtensor<container_number<C>, 2> automatic_jacobian(F& f, const C& x) {
+xt::xtensor<container_number<C>, 2> automatic_jacobian(F& f, const C& x, threads k = threads{}) {
     using T = container_number<C>;
     using memo = outputs_memo<std::remove_cvref_t<F>, C>;
     const std::size_t n = size_of(x);
-    if (n <= forward_for_any_outputs_up_to()) return forward_jacobian(f, x);
+    if (n <= forward_for_any_outputs_up_to()) return forward_jacobian(f, x, k);
     std::size_t m = static_outputs<F, C>();
     if (m == 0 && memo::n == n) m = memo::m;
     if (m == 0) {
@@ -127,17 +139,17 @@ xt::xtensor<container_number<C>, 2> automatic_jacobian(F& f, const C& x) {
                 memo::n = n;
                 memo::m = recording.outputs.size();
                 if (automatic_jacobian_mode(n, memo::m) == mode_choice::reverse)
-                    J = jacobian_sweeps(t, recording);
+                    J = jacobian_sweeps(t, recording, f, x, k);
             });
-            return J ? std::move(*J) : forward_jacobian(f, x);
+            return J ? std::move(*J) : forward_jacobian(f, x, k);
         }
         const auto probe = build_container<probe_container<F, C>>(n, [&](std::size_t i) { return driver_dual<F, C, 1>(x[i]); });
         const auto ys = f(probe);
         require_vector_result<std::remove_cvref_t<decltype(ys)>>();
         m = size_of(ys);
     }
-    auto J = automatic_jacobian_mode(n, m) == mode_choice::forward ? forward_jacobian(f, x)
-                                                                          : reverse_jacobian(f, x);
+    auto J = automatic_jacobian_mode(n, m) == mode_choice::forward ? forward_jacobian(f, x, k)
+                                                                          : reverse_jacobian(f, x, k);
     memo::n = n;
     memo::m = J.shape(0);
     return J;
@@ -145,22 +157,42 @@ xt::xtensor<container_number<C>, 2> automatic_jacobian(F& f, const C& x) {
 
 }  // namespace detail
 
+namespace detail {
+template <class Mode, class F, class C>
+auto jacobian_in_mode(F& f, const C& x, threads k) {
+    if constexpr (!container_callable<F, C, may_run_forward<Mode>, may_run_reverse<Mode>>())
+        return xt::xtensor<container_number<C>, 2>{};
+    else if constexpr (std::is_same_v<Mode, forward_t>)
+        return forward_jacobian(f, x, k);
+    else if constexpr (std::is_same_v<Mode, reverse_t>)
+        return reverse_jacobian(f, x, k);
+    else
+        return automatic_jacobian(f, x, k);
+}
+}  // namespace detail
+
 template <mode_tag Mode, class F, container_argument C>
 auto jacobian(Mode, F&& f, const C& x) {
-    if constexpr (!detail::container_callable<F, C, detail::may_run_forward<Mode>, detail::may_run_reverse<Mode>>())
-        return xt::xtensor<detail::container_number<C>, 2>{};
-    else if constexpr (std::is_same_v<Mode, forward_t>)
-        return detail::forward_jacobian(f, x);
-    else if constexpr (std::is_same_v<Mode, reverse_t>)
-        return detail::reverse_jacobian(f, x);
-    else
-        return detail::automatic_jacobian(f, x);
+    return detail::jacobian_in_mode<Mode>(f, x, threads{});
 }
 
 template <class F, container_argument C>
     requires(!mode_tag<F>)
 auto jacobian(F&& f, const C& x) {
-    return jacobian(automatic, f, x);
+    return jacobian(automatic, f, x);  // found at instantiation: duet/eigen.hpp's too
+}
+
+// With duet::threads{k}: std::vector / std::array arguments (duet/eigen.hpp
+// has no threaded overloads).
+template <mode_tag Mode, class F, standard_container_argument C>
+auto jacobian(Mode, F&& f, const C& x, threads k) {
+    return detail::jacobian_in_mode<Mode>(f, x, k);
+}
+
+template <class F, standard_container_argument C>
+    requires(!mode_tag<F>)
+auto jacobian(F&& f, const C& x, threads k) {
+    return detail::jacobian_in_mode<automatic_t>(f, x, k);
 }
 
 }  // namespace duet

@@ -10,9 +10,15 @@
 //                    group of stages (what automatic means for a chain)
 // Choices, what a tag resolves to and what a chain step runs:
 //   duet::mode_choice::forward / ::reverse
+// Threads, the optional last argument of jacobian and hessian (containers):
+//   duet::threads{k}  split the passes (forward: lane blocks; reverse:
+//                     sweeps) across k threads; 1 (the default) runs on the
+//                     calling thread only, 0 means one per hardware thread
+//                     (drivers/passes.hpp, run_on_threads).
 #pragma once
 
 #include <concepts>
+#include <cstddef>
 #include <type_traits>
 
 namespace duet {
@@ -40,6 +46,15 @@ template <class M>
 concept mode_tag = std::is_same_v<std::remove_cvref_t<M>, forward_t> ||
                    std::is_same_v<std::remove_cvref_t<M>, reverse_t> ||
                    std::is_same_v<std::remove_cvref_t<M>, automatic_t>;
+
+// How many threads a Jacobian / Hessian driver may run its passes on. k = 1:
+// the calling thread alone (today's code path); k = 0: one per hardware
+// thread (std::thread::hardware_concurrency()); never more threads than
+// passes. Results are bitwise equal for every k.
+struct threads {
+    std::size_t count = 1;
+    constexpr explicit threads(std::size_t k = 1) noexcept : count(k) {}
+};
 
 // What a mode tag resolves to for one derivative.
 enum class mode_choice { forward, reverse };

@@ -17,20 +17,95 @@
 // jacobian_chain's push-forward and pull-back steps all run these two loops;
 // the tensor drivers block their tensor tangents with for_each_lane_block.
 // No xtensor here: results are written through the collect callbacks.
+//
+// Threads (duet::threads{k}, drivers/modes.hpp): both loops have an overload
+// with a trailing `threads` that splits the passes across k std::threads
+// (run_on_threads below) and takes the same Directions / Rows types. Every
+// column (row) is computed by exactly the same arithmetic as with k = 1, so
+// the results are bitwise equal. Then:
+//   * collect is called from several threads at once: it must write only
+//     its own columns (rows) of a result allocated before the threads start
+//     (the forward loop runs its first pass alone on the calling thread, so
+//     a collect may size the result there; a reverse caller knows m from its
+//     recording);
+//   * pass / make_inputs / record, the user's f inside them, and
+//     Directions::seed / Rows::weight (const) run concurrently: f must be
+//     safe to call from several threads at once (no shared mutable state);
+//     that is the user's business, duet cannot check it;
+//   * an exception thrown on any thread stops the others after their current
+//     pass and is rethrown on the calling thread (that of the lowest thread
+//     when several throw), after every thread has been joined.
+// Threads are started per call (no pool): a few tens of microseconds each,
+// worth it when a pass costs more than that.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
+#include <exception>
+#include <memory>
 #include <span>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "duet/core/error.hpp"
+#include "duet/drivers/modes.hpp"
 #include "duet/forward/dual.hpp"
 #include "duet/reverse/tape.hpp"
 #include "duet/reverse/var.hpp"
 
 namespace duet::detail {
+
+// ---- threads ----------------------------------------------------------------------
+
+// The number of threads to run `work` independent passes on for a request k:
+// k = 0 means std::thread::hardware_concurrency() (1 if unknown); never more
+// than `work` (no idle threads), never less than 1.
+inline std::size_t thread_count(threads k, std::size_t work) {
+    std::size_t n = k.count;
+    if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+    return std::max<std::size_t>(1, std::min(n, work));
+}
+
+// Runs body(w, stop) for w = 0 .. workers - 1: w = 0 on the calling thread,
+// the others on std::threads started before it; returns when all have
+// finished. When a body throws, `stop` becomes true (a body tests it between
+// passes and returns) and, after every thread has joined, the exception of
+// the lowest w that threw is rethrown on the calling thread.
+template <class Body>
+void run_on_threads(std::size_t workers, Body&& body) {
+    std::atomic<bool> stop{false};
+    std::vector<std::exception_ptr> errors(std::max<std::size_t>(workers, 1));
+    auto guarded = [&](std::size_t w) {
+        try {
+            body(w, std::as_const(stop));
+        } catch (...) {
+            errors[w] = std::current_exception();
+            stop.store(true, std::memory_order_relaxed);
+        }
+    };
+    {
+        struct joined_team {
+            std::vector<std::thread> threads;
+            ~joined_team() {
+                for (auto& t : threads)
+                    if (t.joinable()) t.join();
+            }
+        } team;
+        team.threads.reserve(workers > 0 ? workers - 1 : 0);
+        try {
+            for (std::size_t w = 1; w < workers; ++w) team.threads.emplace_back(guarded, w);
+        } catch (...) {  // a thread could not be started: stop those that were
+            stop.store(true, std::memory_order_relaxed);
+            throw;
+        }
+        guarded(0);
+    }
+    for (const auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
 
 // ---- lanes -------------------------------------------------------------------
 
@@ -135,6 +210,54 @@ void forward_lane_passes(const Directions& directions, MakeInputs&& make_inputs,
     });
 }
 
+// The same passes on up to k threads (k = thread_count(k, passes), 1: the
+// loop above). The lane count is the one k = 1 uses. The first pass (first =
+// 0) runs and is collected on the calling thread before any other thread
+// starts (a collect may size its result from it); the remaining passes are
+// split into contiguous runs of blocks, one per thread, the calling thread
+// continuing with the next run on its inputs. Each other thread starts from
+// its own make_inputs and seeds its run in order: a Directions::seed must be
+// correct when called on fresh inputs (tangents 0) with any first = b L,
+// then with the following blocks in order (the seeds above are: unit clears
+// only the previous block's ones, which are 0 on fresh inputs).
+template <std::size_t MaxLanes, class Family, class Directions, class MakeInputs, class Pass, class Collect>
+void forward_lane_passes(const Directions& directions, MakeInputs&& make_inputs, Pass&& pass, Collect&& collect,
+                         threads k) {
+    const std::size_t q = directions.count();
+    const std::size_t lanes = with_lanes<MaxLanes>(q, []<std::size_t L>() { return L; });
+    const std::size_t passes = q == 0 ? 1 : (q + lanes - 1) / lanes;
+    if (thread_count(k, passes - 1) <= 1) {
+        forward_lane_passes<MaxLanes, Family>(directions, make_inputs, pass, collect);
+        return;
+    }
+    with_lanes<MaxLanes>(q, [&]<std::size_t L>() {
+        using D = typename Family::template lanes<L>;
+        const auto one_pass = [&](auto& xs, std::size_t block) {
+            const std::size_t first = block * L;
+            directions.template seed<L>(xs, first);
+            collect(std::type_identity<D>{}, pass(std::as_const(xs)), first, std::min(L, q - first));
+        };
+        auto xs = make_inputs(std::type_identity<D>{});
+        one_pass(xs, 0);
+        const std::size_t rest = passes - 1;
+        const std::size_t workers = thread_count(k, rest);
+        run_on_threads(workers, [&](std::size_t w, const std::atomic<bool>& stop) {
+            const std::size_t begin = 1 + rest * w / workers;
+            const std::size_t end = 1 + rest * (w + 1) / workers;
+            const auto run = [&](auto& inputs) {
+                for (std::size_t b = begin; b < end && !stop.load(std::memory_order_relaxed); ++b)
+                    one_pass(inputs, b);
+            };
+            if (w == 0) {
+                run(xs);  // blocks 1 .. : continues block 0's seeding
+            } else {
+                auto own = make_inputs(std::type_identity<D>{});
+                run(own);
+            }
+        });
+    });
+}
+
 // ---- seed rows (rows of W, p x m) ---------------------------------------------
 // weight(r, o): the weight of output o in row r. Zero weights are not seeded
 // (a sweep seeded only with zeros does not run).
@@ -188,25 +311,118 @@ struct recorded_function {
 // from the highest seeded statement down (statements recorded after it
 // cannot reach it), collect(r, adjoints of the inputs).
 template <class T, class Rows, class Collect>
-void reverse_sweeps(tape<T>& t, const tape_recording<T>& recording, const Rows& rows, Collect&& collect) {
+void reverse_sweep(tape<T>& t, const tape_recording<T>& recording, const Rows& rows, std::size_t r,
+                   Collect& collect) {
     const auto& outputs = recording.outputs;
-    for (std::size_t r = 0; r < rows.count(); ++r) {
-        t.zero_adjoints();
-        std::size_t end = 0;
-        if constexpr (Rows::unit) {
-            t.seed(outputs[r]);
-            end = std::size_t(outputs[r].index()) + 1;
-        } else {
-            for (std::size_t o = 0; o < outputs.size(); ++o) {
-                const T w = T(rows.weight(r, o));
-                if (w == T(0)) continue;
-                t.seed(outputs[o], w);
-                end = std::max(end, std::size_t(outputs[o].index()) + 1);
-            }
+    t.zero_adjoints();
+    std::size_t end = 0;
+    if constexpr (Rows::unit) {
+        t.seed(outputs[r]);
+        end = std::size_t(outputs[r].index()) + 1;
+    } else {
+        for (std::size_t o = 0; o < outputs.size(); ++o) {
+            const T w = T(rows.weight(r, o));
+            if (w == T(0)) continue;
+            t.seed(outputs[o], w);
+            end = std::max(end, std::size_t(outputs[o].index()) + 1);
         }
-        t.backward_from(end);
-        collect(r, t.adjoints(recording.first_input, recording.inputs));
     }
+    t.backward_from(end);
+    collect(r, t.adjoints(recording.first_input, recording.inputs));
+}
+
+template <class T, class Rows, class Collect>
+void reverse_sweeps(tape<T>& t, const tape_recording<T>& recording, const Rows& rows, Collect&& collect) {
+    for (std::size_t r = 0; r < rows.count(); ++r) reverse_sweep(t, recording, rows, r, collect);
+}
+
+// The view of what a `record` callback returns: a recorded_function (owning
+// its outputs) or a tape_recording.
+template <class T>
+tape_recording<T> recording_view(const recorded_function<T>& r) {
+    return r.view();
+}
+template <class T>
+tape_recording<T> recording_view(const tape_recording<T>& r) {
+    return r;
+}
+
+// The tapes the other threads of a threaded reverse loop record on: owned by
+// the calling thread and kept between calls (cleared, not freed, like the
+// workspace tape), so that the threads started for a call reuse the memory
+// of the previous call's. A fresh tape on a fresh thread costs a page fault
+// per 4 KiB it fills, and growth copies: that made a 512 x 512 reverse
+// Jacobian on 2 threads 10x SLOWER than on one (measured on a VM, where page
+// faults are expensive). They live until the calling thread exits: (k - 1)
+// recordings of f.
+template <class T>
+struct helper_tape_slot {
+    std::vector<std::unique_ptr<tape<T>>> tapes;  // inactive tapes
+    bool busy = false;
+};
+template <class T>
+helper_tape_slot<T>& helper_tapes() {
+    thread_local helper_tape_slot<T> slot;
+    return slot;
+}
+
+// The same sweeps on up to k threads (k = thread_count(k, rows), 1: the loop
+// above). A tape is swept by one thread at a time, so each thread sweeps its
+// own recording: the calling thread `recording` on t, every other thread the
+// one record(tape<T>&) makes on a tape of its own (helper_tapes; the same
+// function at the same point: the same statements; its result, a
+// recorded_function<T> or a tape_recording<T>, is kept alive during its
+// sweeps). Rows are handed out one at a time (a shared counter) to whichever
+// thread is free; each sweep starts from zeroed adjoints, so which thread
+// sweeps a row does not change a bit of it. A recording with other sizes
+// than the calling thread's (an f that is not deterministic) throws
+// std::logic_error.
+template <class T, class Rows, class Collect, class Record>
+void reverse_sweeps(tape<T>& t, const tape_recording<T>& recording, const Rows& rows, Collect&& collect,
+                    Record&& record, threads k) {
+    const std::size_t p = rows.count();
+    const std::size_t workers = thread_count(k, p);
+    if (workers <= 1) {
+        reverse_sweeps(t, recording, rows, collect);
+        return;
+    }
+    // The helper tapes, or fresh ones when an enclosing call on this thread
+    // is using them (a threaded driver called from inside f).
+    auto& slot = helper_tapes<T>();
+    std::vector<std::unique_ptr<tape<T>>> fresh;
+    std::vector<std::unique_ptr<tape<T>>>& helpers = slot.busy ? fresh : slot.tapes;
+    struct release_on_exit {
+        bool* busy;
+        ~release_on_exit() {
+            if (busy) *busy = false;
+        }
+    } release{slot.busy ? nullptr : &slot.busy};
+    slot.busy = true;
+    while (helpers.size() < workers - 1) helpers.push_back(std::make_unique<tape<T>>(tape<T>::inactive));
+    std::atomic<std::size_t> next{0};
+    const auto sweep_rows = [&](tape<T>& own, const tape_recording<T>& mine, const std::atomic<bool>& stop) {
+        while (!stop.load(std::memory_order_relaxed)) {
+            const std::size_t r = next.fetch_add(1, std::memory_order_relaxed);
+            if (r >= p) break;
+            reverse_sweep(own, mine, rows, r, collect);
+        }
+    };
+    run_on_threads(workers, [&](std::size_t w, const std::atomic<bool>& stop) {
+        if (w == 0) {
+            sweep_rows(t, recording, stop);
+            return;
+        }
+        tape<T>& own = *helpers[w - 1];
+        own.clear();
+        typename tape<T>::activation active(own);
+        const auto made = record(own);
+        const tape_recording<T> mine = recording_view<T>(made);
+        if (mine.inputs != recording.inputs || mine.outputs.size() != recording.outputs.size())
+            throw_logic_error("threads", "f recorded on another thread has ", mine.inputs, " inputs and ",
+                              mine.outputs.size(), " outputs; on the calling thread ", recording.inputs, " and ",
+                              recording.outputs.size(), " (f must be deterministic)");
+        sweep_rows(own, mine, stop);
+    });
 }
 
 // ---- inputs ----------------------------------------------------------------------
