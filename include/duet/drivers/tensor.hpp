@@ -44,6 +44,7 @@
 #include "duet/drivers/passes.hpp"
 #include "duet/tensor/evaluate.hpp"
 #include "duet/tensor/nodes.hpp"
+#include "duet/tensor/workspace.hpp"
 
 namespace duet {
 
@@ -88,6 +89,15 @@ struct gradient_sink {
     std::array<bool, sizeof...(K)> touched{};
 
     explicit gradient_sink(const tensor<K>&... x) : gradients(adjoint_storage<K>(x.shape())...) {}
+    gradient_sink(const gradient_sink&) = delete;
+    gradient_sink& operator=(const gradient_sink&) = delete;
+    gradient_sink(gradient_sink&&) = default;
+    gradient_sink& operator=(gradient_sink&&) = delete;
+    // Gradients still here (not moved out to the caller: the reverse
+    // Jacobian's scratch row) go back to the tensor workspace.
+    ~gradient_sink() {
+        std::apply([](auto&... g) { (recycle(std::move(g)), ...); }, gradients);
+    }
 
     template <std::size_t I, class Produce>
     void operator()(std::integral_constant<std::size_t, I>, Produce&& produce) {
@@ -161,6 +171,7 @@ void unit_directions(const Cache& cache, const tensor<K>& x, std::size_t lanes, 
         const std::size_t m = cache.value().size();
         for (std::size_t l = 0; l < L; ++l) column(j0 + l, t.is_zero() ? nullptr : t.get()->data() + l * m);
     });
+    recycle(std::move(seed));
 }
 
 template <class Cache, class Seeds>
@@ -179,7 +190,8 @@ auto reverse_value_and_gradient(F& f, const tensor<K>&... x) {
     if constexpr (tensor_node<E>) {
         const auto cache = evaluate(e);
         value = cache.value()();
-        sweep(cache, tensor<0>(1.0), sink);
+        const pooled<0> seed = workspace_scalar(1.0);
+        sweep(cache, seed.get(), sink);
     } else {
         value = static_cast<double>(e);
     }
@@ -223,6 +235,7 @@ auto forward_value_and_gradient(F& f, const tensor<K>&... x) {
 template <mode_tag Mode, class F, std::size_t... K>
     requires(sizeof...(K) > 0)
 auto value_and_gradient(Mode, F&& f, const tensor<K>&... x) {
+    detail::tensor_workspace_scope workspace_scope;  // tensor/workspace.hpp
     if constexpr (std::is_same_v<Mode, forward_t>)
         return detail::tensor_driver::forward_value_and_gradient(f, x...);
     else  // reverse, and automatic: automatic_mode gives reverse for every gradient
@@ -249,6 +262,7 @@ auto gradient(F&& f, const tensor<K>&... x) {
 namespace detail::tensor_driver {
 template <class Mode, class F, std::size_t K>
 tensor<2> jacobian(Mode, F& f, const tensor<K>& x, std::size_t lanes) {
+    tensor_workspace_scope workspace_scope;  // tensor/workspace.hpp
     const auto e = call_with_tensor_vars(f, x);
     using E = std::remove_cvref_t<decltype(e)>;
     static_assert(tensor_node<E>,
@@ -268,7 +282,8 @@ tensor<2> jacobian(Mode, F& f, const tensor<K>& x, std::size_t lanes) {
             for (std::size_t i = 0; i < m; ++i) J(i, j) = t ? t[i] : 0.0;
         });
     } else {  // row i = e_iᵀ J
-        auto w = tensor<R>::from_shape(y.shape());
+        pooled<R> seed = workspace_tensor<R>(y.shape());
+        auto& w = seed.get();
         w.fill(0.0);
         gradient_sink<K> sink(x);
         for (std::size_t i = 0; i < m; ++i) {
@@ -336,6 +351,7 @@ void expression_vjp(const E& e, const tensor<R>& w, Sink& sink) {
 // J v: one tangent pass. v has x's shape.
 template <class F, std::size_t K>
 auto jvp(F&& f, const tensor<K>& x, const tensor<K>& v) {
+    detail::tensor_workspace_scope workspace_scope;  // tensor/workspace.hpp
     if (!detail::same_shape(x.shape(), v.shape()))
         detail::throw_shape_mismatch("jvp", x.shape(), v.shape(),
                                      "differ (the direction must have the argument's shape)");
@@ -346,6 +362,7 @@ auto jvp(F&& f, const tensor<K>& x, const tensor<K>& v) {
 // wᵀ J: one adjoint sweep seeded with w, which has f's output shape.
 template <class F, std::size_t K, std::size_t R>
 tensor<K> vjp(F&& f, const tensor<K>& x, const tensor<R>& w) {
+    detail::tensor_workspace_scope workspace_scope;  // tensor/workspace.hpp
     detail::tensor_driver::gradient_sink<K> sink(x);
     detail::tensor_driver::expression_vjp(detail::tensor_driver::call_with_tensor_vars(f, x), w, sink);
     return std::get<0>(std::move(sink.gradients));
@@ -383,6 +400,7 @@ struct tensor_tuple_ranks<tensor<K>...> {
 // output shape: Σ_i J_i v_i.
 template <class F, std::size_t... K>
 auto jvp(F&& f, const std::tuple<tensor<K>...>& x, const std::tuple<tensor<K>...>& v) {
+    detail::tensor_workspace_scope workspace_scope;  // tensor/workspace.hpp
     [&]<std::size_t... I>(std::index_sequence<I...>) {
         ((detail::same_shape(std::get<I>(x).shape(), std::get<I>(v).shape())
               ? void()
@@ -399,6 +417,7 @@ auto jvp(F&& f, const std::tuple<tensor<K>...>& x, const std::tuple<tensor<K>...
 // cotangents wᵀ J_i, each of its argument's shape.
 template <class F, std::size_t... K, std::size_t R>
 std::tuple<tensor<K>...> vjp(F&& f, const std::tuple<tensor<K>...>& x, const tensor<R>& w) {
+    detail::tensor_workspace_scope workspace_scope;  // tensor/workspace.hpp
     auto sink = std::apply([](const auto&... a) { return detail::tensor_driver::gradient_sink<K...>(a...); }, x);
     detail::tensor_driver::expression_vjp(detail::tensor_driver::tensor_tuple_ranks<tensor<K>...>::call(f, x), w,
                                           sink);

@@ -148,7 +148,7 @@ struct elementwise_unary {
 
     template <std::size_t K>
     tensor<K> value(const tensor<K>& a) const {
-        auto y = tensor<K>::from_shape(a.shape());
+        auto y = detail::workspace_tensor<K>(a.shape());
         const double* pa = a.data();
         double* py = y.data();
         for (std::size_t i = 0, n = a.size(); i < n; ++i) py[i] = rule.value(pa[i]);
@@ -156,7 +156,7 @@ struct elementwise_unary {
     }
     template <std::size_t K>
     tensor<K> tangent(const tensor<K>& a, const tensor<K>& y, const tensor<K>& da) const {
-        auto t = tensor<K>::from_shape(a.shape());
+        auto t = detail::workspace_tensor<K>(a.shape());
         for (std::size_t i = 0, n = a.size(); i < n; ++i) {
             t.data()[i] = tangent_product([&] { return rule.derivative(a.data()[i], y.data()[i]); },
                                           da.data()[i]);
@@ -168,10 +168,11 @@ struct elementwise_unary {
     template <std::size_t K>
     tensor<K + 1> tangent_lanes(const tensor<K>& a, const tensor<K>& y, const tensor<K + 1>& da) const {
         const std::size_t n = a.size(), L = da.shape()[0];
-        std::vector<double> partial(n);
+        detail::pooled<1> scratch = detail::workspace_tensor<1>(std::array<std::size_t, 1>{n});
+        double* partial = scratch.get().data();
         for (std::size_t i = 0; i < n; ++i) partial[i] = rule.derivative(a.data()[i], y.data()[i]);
-        auto t = tensor<K + 1>::from_shape(da.shape());
-        for (std::size_t l = 0; l < L; ++l) tangent_products(t.data() + l * n, partial.data(), da.data() + l * n, n);
+        auto t = detail::workspace_tensor<K + 1>(da.shape());
+        for (std::size_t l = 0; l < L; ++l) tangent_products(t.data() + l * n, partial, da.data() + l * n, n);
         return t;
     }
     template <std::size_t K>
@@ -197,7 +198,7 @@ struct elementwise_binary {
     tensor<rank<KA, KB>> value(const tensor<KA>& a, const tensor<KB>& b) const {
         constexpr std::size_t R = rank<KA, KB>;
         const auto shape = detail::broadcast_shape<R>(name, a.shape(), b.shape());
-        auto y = tensor<R>::from_shape(shape);
+        auto y = detail::workspace_tensor<R>(shape);
         const double *pa = a.data(), *pb = b.data();
         double* py = y.data();
         plan<R>(a, b, shape).for_each(
@@ -208,7 +209,7 @@ struct elementwise_binary {
     template <std::size_t KA, std::size_t KB, std::size_t R>
     tensor<R> tangent(const tensor<KA>& a, const tensor<KB>& b, const tensor<R>& y,
                       const tensor<KA>* da, const tensor<KB>* db) const {
-        auto t = tensor<R>::from_shape(y.shape());
+        auto t = detail::workspace_tensor<R>(y.shape());
         const double *pa = a.data(), *pb = b.data(), *py = y.data();
         double* pt = t.data();
         plan<R>(a, b, y.shape()).for_each([&](std::size_t i, std::size_t ia, std::size_t ib) {
@@ -239,7 +240,7 @@ struct elementwise_binary {
         std::array<std::size_t, R + 1> shape{};
         shape[0] = L;
         for (std::size_t d = 0; d < R; ++d) shape[d + 1] = y.shape()[d];
-        auto t = tensor<R + 1>::from_shape(shape);
+        auto t = detail::workspace_tensor<R + 1>(shape);
         for (std::size_t l = 0; l < L; ++l) {
             double* o = t.data() + l * n;
             const double* dl = da ? da->data() + l * na : nullptr;

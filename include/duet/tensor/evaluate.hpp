@@ -28,11 +28,15 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <tuple>
 #include <type_traits>
 #include <utility>
 
+#include <xtensor/xnoalias.hpp>
+
 #include "duet/tensor/nodes.hpp"
+#include "duet/tensor/workspace.hpp"
 
 namespace duet {
 
@@ -48,9 +52,9 @@ struct cached_tensor_unary {
     static constexpr std::size_t rank = Node::rank;
     using node_type = Node;
     A a;
-    tensor<rank> y;
+    detail::pooled<rank> y;  // storage back to the tensor workspace when the cache dies
     decltype(Node::op) op;
-    const tensor<rank>& value() const { return y; }
+    const tensor<rank>& value() const { return y.get(); }
 };
 
 template <class Node, class A, class B>
@@ -59,9 +63,9 @@ struct cached_tensor_binary {
     using node_type = Node;
     A a;
     B b;
-    tensor<rank> y;
+    detail::pooled<rank> y;  // storage back to the tensor workspace when the cache dies
     decltype(Node::op) op;
-    const tensor<rank>& value() const { return y; }
+    const tensor<rank>& value() const { return y.get(); }
 };
 
 template <class Node, class... A>
@@ -69,9 +73,9 @@ struct cached_tensor_nary {
     static constexpr std::size_t rank = Node::rank;
     using node_type = Node;
     std::tuple<A...> args;
-    tensor<rank> y;
+    detail::pooled<rank> y;  // storage back to the tensor workspace when the cache dies
     decltype(Node::op) op;
-    const tensor<rank>& value() const { return y; }
+    const tensor<rank>& value() const { return y.get(); }
 };
 
 // The cache of a variable remembers which argument it is.
@@ -151,7 +155,8 @@ void deliver(const C& c, Produce&& produce, Sink& sink) {
     } else if constexpr (is_cached_tensor_var<C>::value) {
         sink(std::integral_constant<std::size_t, C::index>{}, produce);
     } else {
-        tensor<C::rank> gc = adjoint_storage<C::rank>(c.value().shape());
+        pooled<C::rank> storage = adjoint_storage<C::rank>(c.value().shape());
+        tensor<C::rank>& gc = storage.get();
         produce(gc, false);
         sweep(c, gc, sink);
     }
@@ -164,7 +169,8 @@ void sweep(const C& c, const tensor<C::rank>& g, Sink& sink) {
         return;
     } else if constexpr (detail::is_cached_tensor_var<C>::value) {
         // The function returned one of its arguments unchanged.
-        sink(std::integral_constant<std::size_t, C::index>{}, [&](auto& out, bool accumulate) {
+        sink(std::integral_constant<std::size_t, C::index>{}, [&](auto& result, bool accumulate) {
+            auto out = xt::noalias(result);  // in place: no temporary
             if (accumulate)
                 out += g;
             else
@@ -172,7 +178,7 @@ void sweep(const C& c, const tensor<C::rank>& g, Sink& sink) {
         });
     } else if constexpr (detail::is_cached_tensor_nary<C>::value) {
         const auto values = detail::nary_values(c.args);
-        const auto reverse = c.op.reverse(values, c.y, g);
+        const auto reverse = c.op.reverse(values, c.value(), g);
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             (detail::deliver(
                  std::get<I>(c.args),
@@ -183,18 +189,18 @@ void sweep(const C& c, const tensor<C::rank>& g, Sink& sink) {
         detail::deliver(
             c.a,
             [&](auto& out, bool accumulate) {
-                c.op.left_adjoint(c.a.value(), c.b.value(), c.y, g, out, accumulate);
+                c.op.left_adjoint(c.a.value(), c.b.value(), c.value(), g, out, accumulate);
             },
             sink);
         detail::deliver(
             c.b,
             [&](auto& out, bool accumulate) {
-                c.op.right_adjoint(c.a.value(), c.b.value(), c.y, g, out, accumulate);
+                c.op.right_adjoint(c.a.value(), c.b.value(), c.value(), g, out, accumulate);
             },
             sink);
     } else {
         detail::deliver(
-            c.a, [&](auto& out, bool accumulate) { c.op.adjoint(c.a.value(), c.y, g, out, accumulate); },
+            c.a, [&](auto& out, bool accumulate) { c.op.adjoint(c.a.value(), c.value(), g, out, accumulate); },
             sink);
     }
 }
@@ -214,18 +220,16 @@ public:
     }
     static tensor_tangent own(tensor<K>&& t) {
         tensor_tangent r;
-        r.owned_ = std::move(t);
-        r.owns_ = true;
+        r.owned_.emplace(std::move(t));
         return r;
     }
-    bool is_zero() const { return !owns_ && borrowed_ == nullptr; }
+    bool is_zero() const { return !owned_ && borrowed_ == nullptr; }
     // nullptr when zero; valid while *this lives and is not moved from.
-    const tensor<K>* get() const { return owns_ ? &owned_ : borrowed_; }
+    const tensor<K>* get() const { return owned_ ? &owned_->get() : borrowed_; }
 
 private:
     const tensor<K>* borrowed_ = nullptr;
-    tensor<K> owned_;
-    bool owns_ = false;
+    std::optional<detail::pooled<K>> owned_;  // storage back to the workspace
 };
 
 template <cached_tensor C, class Seeds>
@@ -241,16 +245,16 @@ tensor_tangent<C::rank> tangent(const C& c, const Seeds& seeds) {
         const bool all_zero = std::apply([](const auto&... t) { return (t.is_zero() && ...); }, tangents);
         if (all_zero) return tensor_tangent<R>::zero();
         const auto pointers = std::apply([](const auto&... t) { return std::tuple(t.get()...); }, tangents);
-        return tensor_tangent<R>::own(c.op.tangent(detail::nary_values(c.args), c.y, pointers));
+        return tensor_tangent<R>::own(c.op.tangent(detail::nary_values(c.args), c.value(), pointers));
     } else if constexpr (requires { c.b; }) {
         const auto da = tangent(c.a, seeds);
         const auto db = tangent(c.b, seeds);
         if (da.is_zero() && db.is_zero()) return tensor_tangent<R>::zero();
-        return tensor_tangent<R>::own(c.op.tangent(c.a.value(), c.b.value(), c.y, da.get(), db.get()));
+        return tensor_tangent<R>::own(c.op.tangent(c.a.value(), c.b.value(), c.value(), da.get(), db.get()));
     } else {
         const auto da = tangent(c.a, seeds);
         if (da.is_zero()) return tensor_tangent<R>::zero();
-        return tensor_tangent<R>::own(c.op.tangent(c.a.value(), c.y, *da.get()));
+        return tensor_tangent<R>::own(c.op.tangent(c.a.value(), c.value(), *da.get()));
     }
 }
 
@@ -269,7 +273,7 @@ namespace detail {
 // Lane l of a lane tangent, as a tensor of the node's shape.
 template <std::size_t K, class Shape>
 tensor<K> lane_of(const tensor<K + 1>& t, const Shape& shape, std::size_t l) {
-    auto x = tensor<K>::from_shape(shape);
+    auto x = detail::workspace_tensor<K>(shape);
     std::copy(t.data() + l * x.size(), t.data() + (l + 1) * x.size(), x.data());
     return x;
 }
@@ -279,7 +283,7 @@ tensor<R + 1> lanes_shaped(std::size_t L, const Shape& shape) {
     std::array<std::size_t, R + 1> s{};
     s[0] = L;
     for (std::size_t d = 0; d < R; ++d) s[d + 1] = shape[d];
-    return tensor<R + 1>::from_shape(s);
+    return detail::workspace_tensor<R + 1>(s);
 }
 
 // Runs one_lane(l) -> tensor<R> for every lane into a lane tangent.
@@ -289,8 +293,8 @@ tensor<R + 1> lane_by_lane(std::size_t L, const Shape& shape, OneLane&& one_lane
     std::size_t n = 1;
     for (std::size_t d = 0; d < R; ++d) n *= shape[d];
     for (std::size_t l = 0; l < L; ++l) {
-        const tensor<R> x = one_lane(l);
-        std::copy(x.data(), x.data() + n, t.data() + l * n);
+        const pooled<R> x = one_lane(l);
+        std::copy(x.get().data(), x.get().data() + n, t.data() + l * n);
     }
     return t;
 }
@@ -320,12 +324,12 @@ tensor_tangent<C::rank + 1> tangent_lanes(const C& c, const Seeds& seeds, std::s
         const bool all_zero = std::apply([](const auto&... t) { return (t.is_zero() && ...); }, tangents);
         if (all_zero) return result::zero();
         const auto values = detail::nary_values(c.args);
-        return result::own(detail::lane_by_lane<R>(L, c.y.shape(), [&](std::size_t l) {
+        return result::own(detail::lane_by_lane<R>(L, c.value().shape(), [&](std::size_t l) {
             return [&]<std::size_t... I>(std::index_sequence<I...>) {
                 std::tuple<tensor<std::remove_cvref_t<decltype(std::get<I>(c.args))>::rank>...> keep;
                 const auto pointers = std::tuple(detail::lane_or_null<std::remove_cvref_t<decltype(std::get<I>(c.args))>::rank>(
                     std::get<I>(tangents).get(), std::get<I>(c.args).value().shape(), l, std::get<I>(keep))...);
-                return c.op.tangent(values, c.y, pointers);
+                return c.op.tangent(values, c.value(), pointers);
             }(std::make_index_sequence<std::tuple_size_v<decltype(c.args)>>{});
         }));
     } else if constexpr (requires { c.b; }) {
@@ -334,13 +338,13 @@ tensor_tangent<C::rank + 1> tangent_lanes(const C& c, const Seeds& seeds, std::s
         const auto da = tangent_lanes(c.a, seeds, L);
         const auto db = tangent_lanes(c.b, seeds, L);
         if (da.is_zero() && db.is_zero()) return result::zero();
-        if constexpr (requires { c.op.tangent_lanes(c.a.value(), c.b.value(), c.y, da.get(), db.get()); }) {
-            return result::own(c.op.tangent_lanes(c.a.value(), c.b.value(), c.y, da.get(), db.get()));
+        if constexpr (requires { c.op.tangent_lanes(c.a.value(), c.b.value(), c.value(), da.get(), db.get()); }) {
+            return result::own(c.op.tangent_lanes(c.a.value(), c.b.value(), c.value(), da.get(), db.get()));
         } else {
-            return result::own(detail::lane_by_lane<R>(L, c.y.shape(), [&](std::size_t l) {
+            return result::own(detail::lane_by_lane<R>(L, c.value().shape(), [&](std::size_t l) {
                 tensor<KA> ka;
                 tensor<KB> kb;
-                return c.op.tangent(c.a.value(), c.b.value(), c.y,
+                return c.op.tangent(c.a.value(), c.b.value(), c.value(),
                                     detail::lane_or_null<KA>(da.get(), c.a.value().shape(), l, ka),
                                     detail::lane_or_null<KB>(db.get(), c.b.value().shape(), l, kb));
             }));
@@ -349,11 +353,11 @@ tensor_tangent<C::rank + 1> tangent_lanes(const C& c, const Seeds& seeds, std::s
         constexpr std::size_t KA = std::remove_cvref_t<decltype(c.a)>::rank;
         const auto da = tangent_lanes(c.a, seeds, L);
         if (da.is_zero()) return result::zero();
-        if constexpr (requires { c.op.tangent_lanes(c.a.value(), c.y, *da.get()); }) {
-            return result::own(c.op.tangent_lanes(c.a.value(), c.y, *da.get()));
+        if constexpr (requires { c.op.tangent_lanes(c.a.value(), c.value(), *da.get()); }) {
+            return result::own(c.op.tangent_lanes(c.a.value(), c.value(), *da.get()));
         } else {
-            return result::own(detail::lane_by_lane<R>(L, c.y.shape(), [&](std::size_t l) {
-                return c.op.tangent(c.a.value(), c.y, detail::lane_of<KA>(*da.get(), c.a.value().shape(), l));
+            return result::own(detail::lane_by_lane<R>(L, c.value().shape(), [&](std::size_t l) {
+                return c.op.tangent(c.a.value(), c.value(), detail::lane_of<KA>(*da.get(), c.a.value().shape(), l));
             }));
         }
     }

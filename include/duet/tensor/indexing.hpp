@@ -143,12 +143,12 @@ struct select_op {
 
     tensor<R> value(const tensor<K>& a) const {
         const auto sel = resolve(a);
-        auto y = tensor<R>::from_shape(result_shape(sel));
+        auto y = detail::workspace_tensor<R>(result_shape(sel));
         for_each(a, sel, [&](std::size_t i, std::size_t e) { y.data()[i] = a.data()[e]; });
         return y;
     }
     tensor<R> tangent(const tensor<K>& a, const tensor<R>& y, const tensor<K>& da) const {
-        auto t = tensor<R>::from_shape(y.shape());
+        auto t = detail::workspace_tensor<R>(y.shape());
         for_each(a, resolve(a), [&](std::size_t i, std::size_t e) { t.data()[i] = da.data()[e]; });
         return t;
     }

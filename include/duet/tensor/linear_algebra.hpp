@@ -19,6 +19,7 @@
 #include <utility>
 
 #include <xtensor/xmanipulation.hpp>
+#include <xtensor/xnoalias.hpp>
 
 #include "duet/tensor/blas.hpp"
 #include "duet/tensor/nodes.hpp"
@@ -47,11 +48,11 @@ struct matmul_op {
                                            b.shape()[0], " differ");
         tensor<rank<KA, KB>> y;
         if constexpr (KA == 2 && KB == 2)
-            y = tensor<2>::from_shape(tensor<2>::shape_type{a.shape(0), b.shape(1)});
+            y = detail::workspace_tensor<2>(tensor<2>::shape_type{a.shape(0), b.shape(1)});
         else if constexpr (KA == 2)
-            y = tensor<1>::from_shape(tensor<1>::shape_type{a.shape(0)});
+            y = detail::workspace_tensor<1>(tensor<1>::shape_type{a.shape(0)});
         else
-            y = tensor<1>::from_shape(tensor<1>::shape_type{b.shape(1)});
+            y = detail::workspace_tensor<1>(tensor<1>::shape_type{b.shape(1)});
         product(a, b, y, false);
         return y;
     }
@@ -59,7 +60,7 @@ struct matmul_op {
     template <std::size_t KA, std::size_t KB, std::size_t R>
     tensor<R> tangent(const tensor<KA>& a, const tensor<KB>& b, const tensor<R>& y,
                       const tensor<KA>* da, const tensor<KB>* db) const {
-        auto t = tensor<R>::from_shape(y.shape());
+        auto t = detail::workspace_tensor<R>(y.shape());
         bool written = false;
         if (da) {
             product(*da, b, t, false);
@@ -103,7 +104,7 @@ struct matmul_op {
         std::array<std::size_t, R + 1> shape{};
         shape[0] = L;
         for (std::size_t d = 0; d < R; ++d) shape[d + 1] = y.shape()[d];
-        auto t = tensor<R + 1>::from_shape(shape);
+        auto t = detail::workspace_tensor<R + 1>(shape);
         double* out = t.data();
         bool written = false;
         if constexpr (KA == 2 && KB == 2) {  // A (m x k), B (k x p)
@@ -160,7 +161,7 @@ struct dot_op {
     tensor<0> value(const tensor<K>& a, const tensor<K>& b) const {
         if (!detail::same_shape(a.shape(), b.shape()))
             detail::throw_shape_mismatch("dot", a.shape(), b.shape(), "differ");
-        return tensor<0>(blas::dot(a.data(), b.data(), a.size()));
+        return detail::workspace_scalar(blas::dot(a.data(), b.data(), a.size()));
     }
     template <std::size_t K>
     tensor<0> tangent(const tensor<K>& a, const tensor<K>& b, const tensor<0>&, const tensor<K>* da,
@@ -168,7 +169,7 @@ struct dot_op {
         double s = 0;
         if (da) s += blas::dot(da->data(), b.data(), b.size());
         if (db) s += blas::dot(a.data(), db->data(), a.size());
-        return tensor<0>(s);
+        return detail::workspace_scalar(s);
     }
     template <std::size_t K>
     void left_adjoint(const tensor<K>&, const tensor<K>& b, const tensor<0>&, const tensor<0>& g,
@@ -190,13 +191,13 @@ struct outer_op {
     }();
 
     tensor<2> value(const tensor<1>& a, const tensor<1>& b) const {
-        auto y = tensor<2>::from_shape(tensor<2>::shape_type{a.size(), b.size()});
+        auto y = detail::workspace_tensor<2>(tensor<2>::shape_type{a.size(), b.size()});
         blas::outer(a, b, y, false);
         return y;
     }
     tensor<2> tangent(const tensor<1>& a, const tensor<1>& b, const tensor<2>& y, const tensor<1>* da,
                       const tensor<1>* db) const {
-        auto t = tensor<2>::from_shape(y.shape());
+        auto t = detail::workspace_tensor<2>(y.shape());
         bool written = false;
         if (da) {
             blas::outer(*da, b, t, false);
@@ -221,19 +222,31 @@ struct transpose_op {
 
     template <std::size_t K>
     tensor<K> value(const tensor<K>& a) const {
-        return tensor<K>(xt::transpose(a));
+        return transposed(a);
     }
     template <std::size_t K>
     tensor<K> tangent(const tensor<K>&, const tensor<K>&, const tensor<K>& da) const {
-        return tensor<K>(xt::transpose(da));
+        return transposed(da);
     }
     template <std::size_t K>
-    void adjoint(const tensor<K>&, const tensor<K>&, const tensor<K>& g, tensor<K>& out,
+    void adjoint(const tensor<K>&, const tensor<K>&, const tensor<K>& g, tensor<K>& result,
                  bool accumulate) const {
+        auto out = xt::noalias(result);  // in place: no temporary
         if (accumulate)
             out += xt::transpose(g);
         else
             out = xt::transpose(g);
+    }
+
+private:
+    // A's axes reversed, in storage from the tensor workspace.
+    template <std::size_t K>
+    static tensor<K> transposed(const tensor<K>& a) {
+        std::array<std::size_t, K> shape{};
+        for (std::size_t d = 0; d < K; ++d) shape[d] = a.shape()[K - 1 - d];
+        auto y = detail::workspace_tensor<K>(shape);
+        xt::noalias(y) = xt::transpose(a);
+        return y;
     }
 };
 

@@ -53,6 +53,7 @@
 #include <xtensor-blas/xblas.hpp>
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xmanipulation.hpp>
+#include <xtensor/xnoalias.hpp>
 #include <xtensor/xtensor.hpp>
 
 #include "duet/tensor/chain_plan.hpp"
@@ -296,7 +297,7 @@ auto chain_factors_of(const Values& values) {
 /// same number of elements (the numpy rank of the result or of an operand).
 template <std::size_t R, class Shape>
 tensor<R> reshaped_copy(const xt::xtensor<double, 2>& product, const Shape& shape) {
-    auto t = tensor<R>::from_shape(shape);
+    auto t = detail::workspace_tensor<R>(shape);
     std::copy(product.cbegin(), product.cend(), t.begin());
     return t;
 }
@@ -325,15 +326,15 @@ public:
         const xt::xtensor<double, 2> p = planned_chain_product(std::span<const chain_factor<double>>(chain));
         if constexpr (KI == 2) {
             if (accumulate)
-                out += xt::transpose(p);
+                xt::noalias(out) += xt::transpose(p);
             else
-                out = xt::transpose(p);
+                xt::noalias(out) = xt::transpose(p);
         } else {  // a vector end: p is one row or one column, the same elements
             const auto v = vector_view(p.data(), p.size());
             if (accumulate)
-                out += v;
+                xt::noalias(out) += v;
             else
-                out = v;
+                xt::noalias(out) = v;
         }
     }
 
@@ -353,7 +354,7 @@ struct multi_dot_op {
     template <std::size_t... K>
     tensor<rank<K...>> value(const tensor<K>&... a) const {
         if constexpr (rank<K...> == 0)
-            return tensor<0>(multi_dot(a...));
+            return detail::workspace_scalar(multi_dot(a...));
         else
             return multi_dot(a...);
     }

@@ -55,12 +55,12 @@
 #include <xtensor/xutils.hpp>
 
 #include "duet/core/error.hpp"
+#include "duet/tensor/workspace.hpp"
 
 namespace duet {
 
-// The value type of every tensor node of rank K.
-template <std::size_t K>
-using tensor = xt::xtensor<double, K>;
+// The value type of every tensor node of rank K: tensor<K> =
+// xt::xtensor<double, K> (declared in tensor/workspace.hpp).
 
 namespace detail {
 // W(i, j) on a node: defined in tensor/indexing.hpp.
@@ -274,9 +274,10 @@ auto plain_result(tensor<K>&& t) {
 // mutation check define it), filled with NaN instead, so that a rule which
 // adds to storage it should overwrite shows up as NaN instead of passing by
 // the luck of zeroed pages.
+// The storage comes from this thread's tensor workspace when it can.
 template <std::size_t K, class Shape>
 tensor<K> adjoint_storage(const Shape& shape) {
-    auto t = tensor<K>::from_shape(shape);
+    auto t = workspace_tensor<K>(shape);
 #ifdef DUET_TENSOR_POISON
     t.fill(std::numeric_limits<double>::quiet_NaN());
 #endif

@@ -40,6 +40,7 @@
 
 #include <xtensor/xbroadcast.hpp>
 #include <xtensor/xmanipulation.hpp>
+#include <xtensor/xnoalias.hpp>
 #include <xtensor/xreducer.hpp>
 
 #include "duet/core/strong_zero.hpp"
@@ -63,7 +64,7 @@ struct sum_all_op {
     tensor<0> value(const tensor<K>& a) const {
         double s = 0;
         for (std::size_t i = 0, n = a.size(); i < n; ++i) s += a.data()[i];
-        return tensor<0>(s * scale(a));
+        return detail::workspace_scalar(s * scale(a));
     }
     template <std::size_t K>
     tensor<0> tangent(const tensor<K>&, const tensor<0>&, const tensor<K>& da) const {
@@ -110,9 +111,9 @@ struct sum_axis_op {
         const double c = mean ? 1.0 / static_cast<double>(a.shape()[axis]) : 1.0;
         auto spread = xt::broadcast(xt::expand_dims(g, axis), a.shape());
         if (accumulate)
-            out += c * spread;
+            xt::noalias(out) += c * spread;
         else
-            out = c * spread;
+            xt::noalias(out) = c * spread;
     }
 };
 
@@ -130,7 +131,7 @@ struct reshape_op {
         if (n != a.size())
             detail::throw_shape_mismatch("reshape", a.shape(), shape,
                                          "hold different numbers of elements");
-        auto y = tensor<R>::from_shape(shape);
+        auto y = detail::workspace_tensor<R>(shape);
         std::copy(a.data(), a.data() + a.size(), y.data());
         return y;
     }
@@ -181,6 +182,15 @@ std::array<std::size_t, K - 1> without_axis(const tensor<K>& a, std::size_t axis
     return s;
 }
 
+// The shape of a reduced along `axis` (Axis) or over all its elements.
+template <bool Axis, std::size_t K>
+auto reduced_shape(const tensor<K>& a, std::size_t axis) {
+    if constexpr (Axis)
+        return without_axis(a, axis);
+    else
+        return std::array<std::size_t, 0>{};
+}
+
 // log Σ exp over one lane, computed as m + log Σ exp(a_i - m), m = max (so
 // nothing overflows).
 inline double lane_log_sum_exp(const double* a, std::size_t n, std::size_t stride) {
@@ -218,9 +228,7 @@ struct log_sum_exp_op {
     template <std::size_t K>
     tensor<rank<K>> value(const tensor<K>& a) const {
         const auto l = lanes(a);
-        tensor<rank<K>> y;
-        if constexpr (Axis)
-            y = tensor<rank<K>>::from_shape(detail::without_axis(a, axis));
+        auto y = detail::workspace_tensor<rank<K>>(detail::reduced_shape<Axis>(a, axis));
         for (std::size_t k = 0; k < l.count(); ++k)
             y.data()[k] = detail::lane_log_sum_exp(a.data() + l.start(k), l.n, l.inner);
         return y;
@@ -229,7 +237,7 @@ struct log_sum_exp_op {
     template <std::size_t K>
     tensor<rank<K>> tangent(const tensor<K>& a, const tensor<rank<K>>& y, const tensor<K>& da) const {
         const auto l = lanes(a);
-        auto t = tensor<rank<K>>::from_shape(y.shape());
+        auto t = detail::workspace_tensor<rank<K>>(y.shape());
         for (std::size_t k = 0; k < l.count(); ++k) {
             const std::size_t s0 = l.start(k);
             double s = 0;
@@ -277,7 +285,7 @@ struct softmax_op {
     template <std::size_t K>
     tensor<K> value(const tensor<K>& a) const {
         const auto l = lanes(a);
-        auto s = tensor<K>::from_shape(a.shape());
+        auto s = detail::workspace_tensor<K>(a.shape());
         for (std::size_t k = 0; k < l.count(); ++k) {
             const std::size_t s0 = l.start(k);
             const double lse = detail::lane_log_sum_exp(a.data() + s0, l.n, l.inner);
@@ -292,7 +300,7 @@ struct softmax_op {
     template <std::size_t K>
     tensor<K> tangent(const tensor<K>& a, const tensor<K>& s, const tensor<K>& da) const {
         const auto l = lanes(a);
-        auto t = tensor<K>::from_shape(s.shape());
+        auto t = detail::workspace_tensor<K>(s.shape());
         for (std::size_t k = 0; k < l.count(); ++k) {
             const std::size_t s0 = l.start(k);
             double sd = 0;
@@ -343,9 +351,7 @@ struct prod_op {
     template <std::size_t K>
     tensor<rank<K>> value(const tensor<K>& a) const {
         const auto l = lanes(a);
-        tensor<rank<K>> y;
-        if constexpr (Axis)
-            y = tensor<rank<K>>::from_shape(detail::without_axis(a, axis));
+        auto y = detail::workspace_tensor<rank<K>>(detail::reduced_shape<Axis>(a, axis));
         for (std::size_t k = 0; k < l.count(); ++k) {
             double p = 1;
             for (std::size_t j = 0; j < l.n; ++j) p *= a.data()[l.start(k) + j * l.inner];
@@ -357,10 +363,9 @@ struct prod_op {
     // elements before e (prefix, built up) times those after it (suffix,
     // precomputed right to left).
     template <class F>
-    static void partials(const double* a, const detail::lanes& l, std::size_t k, std::vector<double>& suffix,
-                         F&& f) {
+    // suffix: scratch of l.n + 1 elements.
+    static void partials(const double* a, const detail::lanes& l, std::size_t k, double* suffix, F&& f) {
         const std::size_t s0 = l.start(k);
-        suffix.resize(l.n + 1);
         suffix[l.n] = 1;
         for (std::size_t j = l.n; j-- > 0;) suffix[j] = suffix[j + 1] * a[s0 + j * l.inner];
         double prefix = 1;
@@ -374,8 +379,9 @@ struct prod_op {
     template <std::size_t K>
     tensor<rank<K>> tangent(const tensor<K>& a, const tensor<rank<K>>& y, const tensor<K>& da) const {
         const auto l = lanes(a);
-        auto t = tensor<rank<K>>::from_shape(y.shape());
-        std::vector<double> suffix;
+        auto t = detail::workspace_tensor<rank<K>>(y.shape());
+        detail::pooled<1> scratch(detail::workspace_tensor<1>(std::array<std::size_t, 1>{l.n + 1}));
+        double* suffix = scratch.get().data();
         for (std::size_t k = 0; k < l.count(); ++k) {
             double s = 0;
             partials(a.data(), l, k, suffix, [&](std::size_t e, double partial) {
@@ -389,7 +395,8 @@ struct prod_op {
     void adjoint(const tensor<K>& a, const tensor<rank<K>>&, const tensor<rank<K>>& g, tensor<K>& out,
                  bool accumulate) const {
         const auto l = lanes(a);
-        std::vector<double> suffix;
+        detail::pooled<1> scratch(detail::workspace_tensor<1>(std::array<std::size_t, 1>{l.n + 1}));
+        double* suffix = scratch.get().data();
         for (std::size_t k = 0; k < l.count(); ++k)
             partials(a.data(), l, k, suffix, [&](std::size_t e, double partial) {
                 const double prod_c = g.data()[k] * partial;
@@ -425,9 +432,7 @@ struct extremum_op {
         if (l.n == 0)
             detail::throw_invalid_argument(Min ? "amin" : "amax", "no elements to choose from in shape ",
                                            detail::shape_string(a.shape()));
-        tensor<rank<K>> y;
-        if constexpr (Axis)
-            y = tensor<rank<K>>::from_shape(detail::without_axis(a, axis));
+        auto y = detail::workspace_tensor<rank<K>>(detail::reduced_shape<Axis>(a, axis));
         for (std::size_t k = 0; k < l.count(); ++k) {
             double best = a.data()[l.start(k)];
             for (std::size_t j = 1; j < l.n && !std::isnan(best); ++j) {
@@ -456,7 +461,7 @@ struct extremum_op {
     template <std::size_t K>
     tensor<rank<K>> tangent(const tensor<K>& a, const tensor<rank<K>>& y, const tensor<K>& da) const {
         const auto l = lanes(a);
-        auto t = tensor<rank<K>>::from_shape(y.shape());
+        auto t = detail::workspace_tensor<rank<K>>(y.shape());
         for (std::size_t k = 0; k < l.count(); ++k) {
             double s = 0;
             selected(a.data(), l, k, y.data()[k], [&](std::size_t e, double w) { s += w * da.data()[e]; });
@@ -513,7 +518,7 @@ struct softmax_cross_entropy_op {
             total += detail::lane_log_sum_exp(z.data() + s0, l.n, l.inner);
             for (std::size_t j = 0; j < l.n; ++j) total -= y.data()[s0 + j * l.inner] * z.data()[s0 + j * l.inner];
         }
-        return tensor<0>(total * scale(l));
+        return detail::workspace_scalar(total * scale(l));
     }
     template <std::size_t K>
     tensor<0> tangent(const tensor<K>& z, const tensor<K>& y, const tensor<0>&, const tensor<K>* dz,
@@ -529,7 +534,7 @@ struct softmax_cross_entropy_op {
                     total -= z.data()[e] * dy->data()[e];
                 }
         }
-        return tensor<0>(total * scale(l));
+        return detail::workspace_scalar(total * scale(l));
     }
     template <std::size_t K>
     void left_adjoint(const tensor<K>& z, const tensor<K>& y, const tensor<0>&, const tensor<0>& g,
