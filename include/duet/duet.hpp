@@ -9,3 +9,4 @@
 #include "duet/chain/chain_order.hpp"
 #include "duet/chain/jacobian_chain.hpp"
 #include "duet/chain/tensor_stage.hpp"
+#include "duet/sparse.hpp"

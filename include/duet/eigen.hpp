@@ -19,6 +19,10 @@
 //   x: any other Eigen column vector expression (Eigen::Map, Eigen::Ref, a
 //   block v.head(k), ...): the drivers of its plain vector type on x.eval().
 //
+//   to_eigen(S): a duet::sparse_matrix<T> (sparse_jacobian, sparse_hessian;
+//   duet/sparse.hpp) as Eigen::SparseMatrix<T, Eigen::RowMajor> (compressed,
+//   the CSR arrays copied; std::out_of_range beyond Eigen's int indices).
+//
 //   x: std::span<const T> (or std::span<T>): the same drivers, with the results
 //   of a std::vector<T> argument (gradient -> std::vector<T>, Jacobian ->
 //   xt::xtensor<T, 2>); f receives `const std::vector<N>&`. The span's
@@ -38,12 +42,16 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <Eigen/SparseCore>
 
 #if !EIGEN_VERSION_AT_LEAST(3, 4, 0)
 #error "duet/eigen.hpp needs Eigen 3.4 or later"
 #endif
 
+#include <algorithm>
+#include <climits>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -63,6 +71,7 @@
 #include "duet/reverse/tape.hpp"
 #include "duet/reverse/var.hpp"
 #include "duet/reverse/workspace.hpp"
+#include "duet/sparse/sparse_matrix.hpp"
 
 // ---------------------------------------------------------------------------
 // duet numbers as Eigen scalars.
@@ -462,6 +471,26 @@ auto jvp(F&& f, const X& x, const V& v) {
 template <class F, eigen_vector_expression X, class W>
 auto vjp(F&& f, const X& x, const W& w) {
     return vjp(f, x.eval(), w);
+}
+
+// ---------------------------------------------------------------------------
+// Sparse matrices: duet::sparse_matrix<T> (CSR) as a compressed row-major
+// Eigen::SparseMatrix<T>: the same arrays, copied.
+template <class T>
+Eigen::SparseMatrix<T, Eigen::RowMajor> to_eigen(const sparse_matrix<T>& S) {
+    using Index = typename Eigen::SparseMatrix<T, Eigen::RowMajor>::StorageIndex;
+    constexpr std::size_t most = std::size_t(INT_MAX);
+    if (S.rows() > most || S.cols() > most || S.nonzeros() > most)
+        detail::throw_out_of_range("to_eigen", "a ", S.rows(), " x ", S.cols(), " sparse matrix with ", S.nonzeros(),
+                                   " entries exceeds Eigen's int indices");
+    Eigen::SparseMatrix<T, Eigen::RowMajor> A(Eigen::Index(S.rows()), Eigen::Index(S.cols()));
+    A.resizeNonZeros(Eigen::Index(S.nonzeros()));
+    std::transform(S.row_offsets().begin(), S.row_offsets().end(), A.outerIndexPtr(),
+                   [](std::size_t k) { return Index(k); });
+    std::transform(S.column_indices().begin(), S.column_indices().end(), A.innerIndexPtr(),
+                   [](std::uint32_t j) { return Index(j); });
+    std::copy(S.values().begin(), S.values().end(), A.valuePtr());
+    return A;
 }
 
 }  // namespace duet

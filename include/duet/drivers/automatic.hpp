@@ -12,6 +12,10 @@
 //   container   hessian             reverse (forward-over-reverse: ceil(n/L)
 //                                   recordings; forward-over-forward takes
 //                                   O((n/L)^2) passes)
+//   container   sparse jacobian     the cost model on the colourings:
+//                                   choose_sparse_jacobian_mode(generic(),
+//                                   column colours, row colours)
+//                                   (automatic_sparse_jacobian_mode)
 //   tensor      gradient, jacobian  the tensor cost model: a tangent direction
 //                                   and an adjoint sweep each cost about one
 //                                   evaluation of the tree, so forward iff
@@ -44,6 +48,13 @@ constexpr mode_choice automatic_mode(argument_kind arguments, derivative_kind de
         break;
     }
     return choose_jacobian_mode(n, derivative == derivative_kind::gradient ? 1 : m);
+}
+
+// The mode duet::automatic runs for a sparse Jacobian computed by
+// compression (sparse/sparse_jacobian.hpp): q column colours (forward
+// directions) against p row colours (reverse sweeps).
+constexpr mode_choice automatic_sparse_jacobian_mode(std::size_t column_colors, std::size_t row_colors) noexcept {
+    return choose_sparse_jacobian_mode(jacobian_cost_model::generic(), column_colors, row_colors);
 }
 
 }  // namespace duet

@@ -139,6 +139,20 @@ constexpr mode_choice choose_jacobian_mode(std::size_t n, std::size_t m) noexcep
     return choose_jacobian_mode(jacobian_cost_model::generic(), n, m);
 }
 
+/// A sparse Jacobian by compression (sparse/sparse_jacobian.hpp): forward
+/// runs one tangent direction per colour of the column colouring
+/// (column_colors directions in passes of forward_lanes); reverse one
+/// recording and one sweep per colour of the row colouring, each seeded on
+/// the rows of its colour. Such a sweep is costed as one seeded on one of
+/// row_colors outputs (unit_seed_fraction): the rows of one colour reach
+/// about 1 / row_colors of the recording when rows are alike. Ties: forward.
+constexpr mode_choice choose_sparse_jacobian_mode(const mode_costs& c, std::size_t column_colors,
+                                                  std::size_t row_colors) noexcept {
+    return jacobian_cost_model::forward(c, column_colors) <= jacobian_cost_model::reverse(c, row_colors, true)
+               ? mode_choice::forward
+               : mode_choice::reverse;
+}
+
 /// The largest n for which forward wins whatever m >= 1 is: for these the
 /// automatic driver needs not learn m.
 constexpr std::size_t forward_for_any_outputs_up_to() noexcept {
