@@ -615,6 +615,75 @@ def chain_section(chain_runs, jchains, plots, plotdir, gp):
     return lines
 
 
+# ---- sparse Jacobians -----------------------------------------------------------------
+SPARSE_EXES = ("bench_sparse", "bench_peer_adolc_sparse")
+
+
+def sparse_runs(runs):
+    """{(problem, n): {contender: Run}} of bench_sparse and the ADOL-C sparse peer."""
+    out = {}
+    for r in runs:
+        if r.exe in SPARSE_EXES and n_int(r.n):
+            out.setdefault((r.problem, n_int(r.n)), {})[r.contender] = r
+    return out
+
+
+def sparse_section(runs, plots, plotdir, gp):
+    grid = sparse_runs(runs)
+    if not grid:
+        return []
+    contenders = sorted({c for d in grid.values() for c in d if c != "plain"},
+                        key=lambda c: (c.startswith("adolc"), c))
+    lines = ["## Sparse Jacobians", "",
+             "`benchmark/sparse.cpp` (duet) and `benchmark/peers/adolc_sparse.cpp` (ADOL-C's "
+             "`sparse_jac`, tape recorded once outside the timing). Time: median ms per call. "
+             "*colors*: compressed passes (duet's column or row colouring); *plan / (colors x "
+             "plain)*: the planned call's time over one evaluation of f per colour (goal: at "
+             "most 10).", ""]
+    header = ["problem", "n", "plain"] + contenders + ["colors", "plan / (colors x plain)"]
+    rows = []
+    for (problem, n), d in sorted(grid.items()):
+        plain = d.get("plain")
+        colors = next((r.counters.get("colors") for r in d.values() if r.counters.get("colors")), None)
+        plan = d.get("sparse_plan")
+        per = (plan.t / (colors * plain.t)) if plan and plain and colors else None
+        rows.append([problem, n, fmt_num(plain.t / 1e6, 4) if plain else "—"]
+                    + [fmt_num(d[c].t / 1e6, 3) if c in d else "—" for c in contenders]
+                    + [fmt_num(colors, 0) if colors else "—", fmt_num(per)])
+    lines += table(header, rows) + [""]
+    if plotdir and gp:
+        png = plot_sparse(grid, contenders, plotdir, gp)
+        if png:
+            plots.append(png)
+            lines += [f"![sparse Jacobians]({os.path.basename(png)})", ""]
+    return lines
+
+
+def plot_sparse(grid, contenders, plotdir, gp):
+    problems = sorted({p for p, _ in grid})
+    out = os.path.join(plotdir, "sparse_jacobians.png")
+    with tempfile.TemporaryDirectory() as tmp:
+        script = [f"set multiplot layout 1,{len(problems)} title 'Sparse Jacobians: time per call'",
+                  "set logscale xy", "set grid", "set xlabel 'n'", "set ylabel 'ms'",
+                  "set key top left", "set format y '%g'"]
+        any_plot = False
+        for p in problems:
+            series = []
+            for i, c in enumerate(["plain"] + contenders):
+                pts = [(n, d[c].t / 1e6) for (pp, n), d in sorted(grid.items()) if pp == p and c in d]
+                if pts:
+                    series.append(f"'{write_data(tmp, f'{p}_{i}.dat', pts)}' using 1:2 with linespoints "
+                                  f"lw 2 pt {i + 1} lc rgb '{PALETTE[i % len(PALETTE)]}' title '{c}'")
+            if series:
+                any_plot = True
+                script += [f"set title '{p}'", "plot " + ", ".join(series)]
+        script.append("unset multiplot")
+        if not any_plot:
+            return None
+        exe, term = gp
+        return gnuplot((exe, term.replace("900,600", "1200,500")), "\n".join(script), out)
+
+
 # ---- as a user builds it ---------------------------------------------------------------
 USER_TU_BUILDS = [("bench_user_tu", "CMake (duet::duet flags)"),
                   ("bench_user_tu_gcc", "g++ plain"),
@@ -949,7 +1018,8 @@ def report(paths, plotdir=None, machine=None, compile_cost=None):
         os.makedirs(plotdir, exist_ok=True)
         for f in os.listdir(plotdir):  # stale plots of problems no longer measured
             if f.endswith(".png") and (f.startswith("gradient_ratio_")
-                                       or f in ("jacobian_modes.png", "chain_orders.png")):
+                                       or f in ("jacobian_modes.png", "chain_orders.png",
+                                                "sparse_jacobians.png")):
                 os.remove(os.path.join(plotdir, f))
     plots = []
     lines = ["# duet benchmarks", "",
@@ -962,7 +1032,7 @@ def report(paths, plotdir=None, machine=None, compile_cost=None):
         lines += ["**Quick run** (`DUET_BENCH_QUICK=1`: one size per problem, one repetition, "
                   "`--benchmark_min_time=0.01`): the numbers are indicative only.", ""]
 
-    gradient_exes = lambda e: e == "bench_problems" or e.startswith("bench_peer_")
+    gradient_exes = lambda e: (e == "bench_problems" or e.startswith("bench_peer_")) and e not in SPARSE_EXES
     # Problems in bench_problems' order, then any only a peer measures.
     grad_runs = sorted((r for r in runs if gradient_exes(r.exe)),
                        key=lambda r: r.exe != "bench_problems")
@@ -975,8 +1045,9 @@ def report(paths, plotdir=None, machine=None, compile_cost=None):
     lines += glines
     lines += jacobian_section(dense, jchains, plots, plotdir, gp)
     lines += chain_section(chain_runs, jchains, plots, plotdir, gp)
+    lines += sparse_section(runs, plots, plotdir, gp)
     lines += user_tu_section(runs)
-    user_tu_exes = {e for e, _ in USER_TU_BUILDS}
+    user_tu_exes = {e for e, _ in USER_TU_BUILDS} | set(SPARSE_EXES)
 
     others = {}
     for r in runs:

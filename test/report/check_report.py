@@ -83,6 +83,12 @@ check(line_of(md, "| abc_q1 | left_to_right |", "500") != "", "chain order: pred
 check(line_of(md, "| closed_form_20_terms | — | reverse | 111 | 1.61 | 1.36 |") != "",
       "other benchmarks keep x plain / x hand")
 check(line_of(md, "| tensor | 6.00 | 5.80 |") != "", "compile-cost row")
+# sparse Jacobians: ms per call, colours, plan / (colors x plain)
+check("## Sparse Jacobians" in md, "section '## Sparse Jacobians'")
+check(line_of(md, "| lorenz96 | 1000 | 0.0060 |", "| 4 | 0.50 |") != "", "sparse: plan per colour and plain")
+check("| 0.030 |" in line_of(md, "| lorenz96 | 1000 | 0.0060 |"), "sparse: the ADOL-C peer's column")
+check("adolc_compressed_repeat" not in line_of(md, "| lorenz96 | 1000 | —"), "sparse peer not a gradient peer")
+check(line_of(md, "### bench_sparse") == "", "sparse runs not under other benchmarks")
 # as a user builds it: R per build, spread, per-direction forward rows, growth with n
 check("## As a user builds it" in md, "section '## As a user builds it'")
 check(line_of(md, "| tape_sum_iter | 1024 | 5.00 | 5.00 | 5.00 | 1.00 |") != "", "user TU: R per build, spread 1")
@@ -93,7 +99,7 @@ check("bench_user_tu" not in line_of(md, "### bench_user_tu"), "user TU runs not
 # plots
 if shutil.which("gnuplot"):
     for png in ("gradient_ratio_sum_iter.png", "gradient_ratio_example1.png",
-                "jacobian_modes.png", "chain_orders.png"):
+                "jacobian_modes.png", "chain_orders.png", "sparse_jacobians.png"):
         path = os.path.join(work, png)
         ok = os.path.exists(path) and open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
         check(ok, f"plot {png}")

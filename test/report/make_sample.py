@@ -130,6 +130,17 @@ for exe, slow in (("bench_user_tu", 1.0), ("bench_user_tu_gcc", 1.0), ("bench_us
     benches += aggregates("forward8_rosenbrock/ad/1024", 1000.0 * 1024 * 2.0, per_direction=1)
     write(exe, benches)
 
+# bench_sparse and the ADOL-C sparse peer: <problem>/<contender>/<n>, colors counter
+benches, peer = [], []
+for n in (1000, 10000):
+    benches += aggregates(f"lorenz96/plain/{n}", 6.0 * n)
+    benches += aggregates(f"lorenz96/sparse_plan/{n}", 12.0 * n, colors=4, nonzeros=4 * n)
+    benches += aggregates(f"lorenz96/sparse/{n}", 150.0 * n, colors=4, nonzeros=4 * n)
+    peer += aggregates(f"lorenz96/adolc_compressed_repeat/{n}", 30.0 * n, colors=4, colpack=0)
+benches += aggregates("lorenz96/dense_forward/1000", 2.4e6)
+write("bench_sparse", benches)
+write("bench_peer_adolc_sparse", peer)
+
 # bench_scalar: an "other" executable
 write("bench_scalar", [iteration("closed_form_20_terms/plain", 69.1),
                        iteration("closed_form_20_terms/hand", 81.5),
