@@ -201,6 +201,22 @@ struct elementwise_binary {
         auto y = detail::workspace_tensor<R>(shape);
         const double *pa = a.data(), *pb = b.data();
         double* py = y.data();
+        // A number on one side (x / sigma, x - mu): the number is read once
+        // into a local. Through the broadcast plan it is re-read after every
+        // store, as the result's storage (reused from the workspace, not a
+        // fresh allocation) might alias it, and clang 14 then divides one
+        // element at a time (measured: normal_log_pdf R 1.5 -> 2.4).
+        const std::size_t n = y.size();
+        if (b.size() == 1 && a.size() == n) {
+            const double vb = pb[0];
+            for (std::size_t i = 0; i < n; ++i) py[i] = rule.value(pa[i], vb);
+            return y;
+        }
+        if (a.size() == 1 && b.size() == n) {
+            const double va = pa[0];
+            for (std::size_t i = 0; i < n; ++i) py[i] = rule.value(va, pb[i]);
+            return y;
+        }
         plan<R>(a, b, shape).for_each(
             [&](std::size_t i, std::size_t ia, std::size_t ib) { py[i] = rule.value(pa[ia], pb[ib]); });
         return y;
