@@ -136,7 +136,7 @@ void sweep(benchmark::State& state) {
     duet::tape<double> t;
     const auto r = duet::detail::record_vector_function(t, f, x);
     timed(state, unit, double(n), [&] {
-        auto J = duet::detail::jacobian_sweeps(t, r);
+        auto J = duet::detail::jacobian_sweeps(t, r, f, x, duet::threads{});
         benchmark::DoNotOptimize(J.data());
     });
 }
