@@ -74,20 +74,12 @@ struct problem_function {
 }
 
 template <class P>
-double largest_entry(const std::vector<double>& x) {
-    double scale = 1e-300;
-    for (std::size_t i = 0; i < x.size(); ++i)
-        for (std::size_t j : {i, (i + 1) % x.size()}) scale = std::max(scale, std::abs(P::entry(x, i, j)));
-    return scale;
-}
-
-template <class P>
 void check_sparse(const duet::sparse_matrix<double>& J, const std::vector<double>& x, const std::string& what) {
     const std::size_t n = x.size();
     if (J.rows() != n || J.cols() != n) fail(what + ": wrong shape");
     if (J.nonzeros() != P::nonzeros(n))
         fail(what + ": " + std::to_string(J.nonzeros()) + " nonzeros, expected " + std::to_string(P::nonzeros(n)));
-    const double scale = largest_entry<P>(x);
+    const double scale = ds::largest_entry<P>(x);
     const auto& offsets = J.row_offsets();
     const auto& columns = J.column_indices();
     const auto values = J.values();
@@ -105,7 +97,7 @@ template <class P, class M>
 void check_dense(const M& J, const std::vector<double>& x, const std::string& what) {
     const std::size_t n = x.size();
     if (J.shape(0) != n || J.shape(1) != n) fail(what + ": wrong shape");
-    const double scale = largest_entry<P>(x);
+    const double scale = ds::largest_entry<P>(x);
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = 0; j < n; ++j)
             if (!(std::abs(J(i, j) - P::entry(x, i, j)) <= tolerance * scale))

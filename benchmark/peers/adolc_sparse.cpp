@@ -133,14 +133,6 @@ void record_sized(short tag, const std::vector<double>& x) {
         fail(std::string(P::name) + "/" + std::to_string(x.size()) + ": tape spilled to disk");
 }
 
-template <class P>
-double largest_entry(const std::vector<double>& x) {
-    double scale = 1e-300;
-    for (std::size_t i = 0; i < x.size(); ++i)
-        for (std::size_t j : {i, (i + 1) % x.size()}) scale = std::max(scale, std::abs(P::entry(x, i, j)));
-    return scale;
-}
-
 // Checks coordinate-format entries (row, col, value) against the hand
 // Jacobian and their number against the problem's nonzeros.
 template <class P>
@@ -148,7 +140,7 @@ void check_entries(const std::vector<double>& x, std::size_t nnz, const unsigned
                    const double* values, const std::string& what) {
     if (nnz != P::nonzeros(x.size()))
         fail(what + ": " + std::to_string(nnz) + " nonzeros, expected " + std::to_string(P::nonzeros(x.size())));
-    const double scale = largest_entry<P>(x);
+    const double scale = ds::largest_entry<P>(x);
     for (std::size_t k = 0; k < nnz; ++k) {
         const double h = P::entry(x, rows[k], cols[k]);
         if (!(std::abs(values[k] - h) <= tolerance * scale))
@@ -343,7 +335,7 @@ struct runner : runner_base {
             break;
         }
         case kind::dense: {
-            const double scale = largest_entry<P>(x);
+            const double scale = ds::largest_entry<P>(x);
             for (std::size_t i = 0; i < n; ++i)
                 for (std::size_t j = 0; j < n; ++j)
                     if (!(std::abs(J[i][j] - P::entry(x, i, j)) <= tolerance * scale))

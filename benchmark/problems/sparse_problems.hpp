@@ -12,6 +12,7 @@
 // quick_size() is the smallest size (DUET_BENCH_QUICK=1).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <vector>
@@ -114,5 +115,15 @@ struct bratu2d {
         return neighbour ? inv_h2 : 0.0;
     }
 };
+
+// The largest |entry| of problem P's Jacobian at x over the diagonal and the
+// first superdiagonal (the checks' scale for a relative tolerance).
+template <class P>
+inline double largest_entry(const std::vector<double>& x) {
+    double scale = 1e-300;
+    for (std::size_t i = 0; i < x.size(); ++i)
+        for (std::size_t j : {i, (i + 1) % x.size()}) scale = std::max(scale, std::abs(P::entry(x, i, j)));
+    return scale;
+}
 
 }  // namespace duet_bench::sparse

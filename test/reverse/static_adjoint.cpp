@@ -9,16 +9,7 @@
 
 // AddressSanitizer owns operator new/delete; counting allocations is only
 // done in builds without it.
-#if defined(__SANITIZE_ADDRESS__)
-#define DUET_COUNT_ALLOCATIONS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DUET_COUNT_ALLOCATIONS 0
-#endif
-#endif
-#ifndef DUET_COUNT_ALLOCATIONS
-#define DUET_COUNT_ALLOCATIONS 1
-#endif
+#include "../support/allocation_counting.hpp"
 
 namespace {
 std::atomic<long> allocations{0};

@@ -73,7 +73,7 @@ TEST_CASE("hessian_sparsity: Lorenz-96 summed, and 2-D Bratu's energy-like sum",
     const auto lorenz_sum = [](const auto& x) {
         using T = std::decay_t<decltype(x[0])>;
         T s = 0;
-        for (const auto& fi : lorenz96(x)) s += fi;
+        for (const auto& fi : lorenz96{}(x)) s += fi;
         return s;
     };
     check_hessian_equals_dense(lorenz_sum, generic_point(40));

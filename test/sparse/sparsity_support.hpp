@@ -24,6 +24,8 @@
 #include <duet/sparse/pattern.hpp>
 #include <duet/sparse/sparsity.hpp>
 
+#include "problems.hpp"
+
 namespace duet_sparsity_test {
 
 // The entries of a dense matrix that are not exactly zero (NaN counts as
@@ -111,62 +113,11 @@ inline std::vector<double> generic_point(std::size_t n, double shift = 0.0) {
 
 // ---- the problems --------------------------------------------------------------
 
-// Lorenz-96: f_i = (x_{i+1} - x_{i-2}) x_{i-1} - x_i + F, cyclic.
-inline constexpr auto lorenz96 = [](const auto& x) {
-    using T = std::decay_t<decltype(x[0])>;
-    const std::size_t n = x.size();
-    std::vector<T> f;
-    f.reserve(n);
-    for (std::size_t i = 0; i < n; ++i)
-        f.push_back((x[(i + 1) % n] - x[(i + n - 2) % n]) * x[(i + n - 1) % n] - x[i] + 8.0);
-    return f;
-};
-
-inline duet::sparsity_pattern lorenz96_pattern(std::size_t n) {
-    std::vector<std::pair<std::size_t, std::size_t>> list;
-    for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j : {(i + 1) % n, (i + n - 2) % n, (i + n - 1) % n, i}) list.emplace_back(i, j);
-    return entries(n, n, list);
-}
-
-// 2-D Bratu residual on a k x k interior grid, zero boundary:
-// (4 u - neighbours) / h^2 - lambda exp(u).
-struct bratu2d {
-    std::size_t k;
-    double lambda = 6.0;
-    template <class T>
-    std::vector<T> operator()(const std::vector<T>& u) const {
-        using std::exp;
-        const double inv_h2 = double((k + 1) * (k + 1));
-        std::vector<T> r;
-        r.reserve(k * k);
-        for (std::size_t a = 0; a < k; ++a)
-            for (std::size_t b = 0; b < k; ++b) {
-                const std::size_t i = a * k + b;
-                T s = 4.0 * u[i];
-                if (a > 0) s -= u[i - k];
-                if (a + 1 < k) s -= u[i + k];
-                if (b > 0) s -= u[i - 1];
-                if (b + 1 < k) s -= u[i + 1];
-                r.push_back(s * inv_h2 - lambda * exp(u[i]));
-            }
-        return r;
-    }
-};
-
-inline duet::sparsity_pattern bratu_pattern(std::size_t k) {
-    std::vector<std::pair<std::size_t, std::size_t>> list;
-    for (std::size_t a = 0; a < k; ++a)
-        for (std::size_t b = 0; b < k; ++b) {
-            const std::size_t i = a * k + b;
-            list.emplace_back(i, i);
-            if (a > 0) list.emplace_back(i, i - k);
-            if (a + 1 < k) list.emplace_back(i, i + k);
-            if (b > 0) list.emplace_back(i, i - 1);
-            if (b + 1 < k) list.emplace_back(i, i + 1);
-        }
-    return entries(k * k, k * k, list);
-}
+// Lorenz-96 and the 2-D Bratu residual (with their patterns): problems.hpp.
+using duet_sparse_test::bratu2d;
+using duet_sparse_test::bratu2d_pattern;
+using duet_sparse_test::lorenz96;
+using duet_sparse_test::lorenz96_pattern;
 
 // Chained Rosenbrock: sum_i 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2.
 inline constexpr auto rosenbrock = [](const auto& x) {

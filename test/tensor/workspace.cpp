@@ -24,16 +24,7 @@
 
 // ---- allocation counter (this test program only) ----------------------------
 // AddressSanitizer owns operator new/delete: no counting in such builds.
-#if defined(__SANITIZE_ADDRESS__)
-#define DUET_COUNT_ALLOCATIONS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DUET_COUNT_ALLOCATIONS 0
-#endif
-#endif
-#ifndef DUET_COUNT_ALLOCATIONS
-#define DUET_COUNT_ALLOCATIONS 1
-#endif
+#include "../support/allocation_counting.hpp"
 
 namespace {
 std::atomic<bool> counting{false};

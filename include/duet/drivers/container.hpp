@@ -230,6 +230,28 @@ recorded_function<T> record_vector_function(tape<T>& t, F& f, const C& x) {
     });
 }
 
+// The forward-over-reverse pass body (seeds: n duals whose lanes hold the
+// pass's directions S): record f on a tape of those duals and sweep once;
+// the inputs' adjoints, returned, carry H S in their lanes and outlive the
+// tape. Used by the dense reverse Hessian (drivers/hessian.hpp) and the
+// compressed sparse one (sparse/sparse_hessian.hpp).
+template <class F>
+auto gradient_on_dual_tape(F& f, std::size_t n) {
+    return [&f, n](const auto& seeds) {
+        using D = typename std::remove_cvref_t<decltype(seeds)>::value_type;
+        return with_workspace_tape<D>([&](tape<D>& t) {
+            const auto xs = independent_vars(seeds);
+            const var<D> y = as_number<var<D>>(f(xs));
+            std::vector<D> gradient;
+            reverse_sweeps(t, tape_recording<D>{first_index(xs), n, {&y, 1}}, unit_rows{1},
+                           [&](std::size_t, std::span<const D> adjoints) {
+                               gradient.assign(adjoints.begin(), adjoints.end());
+                           });
+            return gradient;
+        });
+    };
+}
+
 template <class C>
 C zeros_like(const C& x) {
     C out = x;

@@ -54,22 +54,7 @@ xt::xtensor<container_number<C>, 2> reverse_hessian(F& f, const C& x, threads k 
     const std::size_t n = size_of(x);
     auto H = xt::xtensor<T, 2>::from_shape({n, n});
     forward_lane_passes<jacobian_cost_model::forward_lanes, driver_duals<F, C>>(
-        unit_directions{n}, dual_inputs(x),
-        [&](const auto& seeds) {
-            // The pass: record f on a tape of duals and sweep once; the
-            // inputs' adjoints (their lanes: columns of H) outlive the tape.
-            using D = typename std::remove_cvref_t<decltype(seeds)>::value_type;
-            return with_workspace_tape<D>([&](tape<D>& t) {
-                const auto xs = independent_vars(seeds);
-                const var<D> y = as_number<var<D>>(f(xs));
-                std::vector<D> gradient;
-                reverse_sweeps(t, tape_recording<D>{first_index(xs), n, {&y, 1}}, unit_rows{1},
-                               [&](std::size_t, std::span<const D> adjoints) {
-                                   gradient.assign(adjoints.begin(), adjoints.end());
-                               });
-                return gradient;
-            });
-        },
+        unit_directions{n}, dual_inputs(x), gradient_on_dual_tape(f, n),
         [&]<class D>(std::type_identity<D>, const std::vector<D>& gradient, std::size_t first, std::size_t count) {
             for (std::size_t i = 0; i < n; ++i)
                 for (std::size_t l = 0; l < count; ++l) H(i, first + l) = gradient[i].tangent(l);

@@ -73,20 +73,7 @@ std::vector<container_number<C>> compressed_hessian_columns(F& f, const C& x, co
     const std::size_t q = star.colors;
     std::vector<T> B(n * q, T(0));
     forward_lane_passes<jacobian_cost_model::forward_lanes, driver_duals<F, C>>(
-        color_directions{star.color, q}, dual_inputs(x),
-        [&](const auto& seeds) {
-            using D = typename std::remove_cvref_t<decltype(seeds)>::value_type;
-            return with_workspace_tape<D>([&](tape<D>& t) {
-                const auto xs = independent_vars(seeds);
-                const var<D> y = as_number<var<D>>(f(xs));
-                std::vector<D> gradient;
-                reverse_sweeps(t, tape_recording<D>{first_index(xs), n, {&y, 1}}, unit_rows{1},
-                               [&](std::size_t, std::span<const D> adjoints) {
-                                   gradient.assign(adjoints.begin(), adjoints.end());
-                               });
-                return gradient;
-            });
-        },
+        color_directions{star.color, q}, dual_inputs(x), gradient_on_dual_tape(f, n),
         [&]<class D>(std::type_identity<D>, const std::vector<D>& gradient, std::size_t first, std::size_t count) {
             for (std::size_t v = 0; v < n; ++v)
                 for (std::size_t l = 0; l < count; ++l) B[v * q + first + l] = gradient[v].tangent(l);
