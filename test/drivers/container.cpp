@@ -144,6 +144,27 @@ TEST_CASE("container: std::array arguments keep their type") {
     CHECK(bool(Jf == J));
 }
 
+TEST_CASE("container: Jacobians of a std::array of 3 (fewer inputs than lanes) build warning-free") {
+    // g++ 12 -O3 once warned -Warray-bounds (an error under -Werror, as this
+    // file is built) on the 8-lane pass of a 3-element std::array.
+    const std::array<double, 3> x{1.0, 2.0, 3.0};
+    const auto f = [](const auto& v) {
+        using N = std::decay_t<decltype(v[0])>;
+        return std::vector<N>{v[0] * v[1], v[2] * v[1], v[0]};
+    };
+    const auto Ja = duet::jacobian(f, x);
+    const auto Jf = duet::jacobian(duet::forward, f, x);
+    const auto Jr = duet::jacobian(duet::reverse, f, x);
+    CHECK(Jf(0, 0) == 2.0);
+    CHECK(Jf(0, 1) == 1.0);
+    CHECK(Jf(1, 1) == 3.0);
+    CHECK(Jf(1, 2) == 2.0);
+    CHECK(Jf(2, 0) == 1.0);
+    CHECK(Jf(2, 2) == 0.0);
+    CHECK(bool(Ja == Jf));
+    CHECK(bool(Jr == Jf));
+}
+
 TEST_CASE("container: Jacobians forward == reverse == analytic; jvp, vjp, dot-product identity") {
     const std::vector<std::pair<std::size_t, std::size_t>> sizes{{1, 5}, {5, 1}, {7, 3}, {3, 7}, {50, 50}};
     for (auto [n, m] : sizes) {
