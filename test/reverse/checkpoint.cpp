@@ -8,10 +8,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "duet/drivers/container.hpp"
@@ -235,4 +237,54 @@ TEST_CASE("checkpoint: misuse throws") {
     CHECK_THROWS_AS(duet::checkpointed_vjp(3, x0, pendulum{}, std::vector<double>{1.0}, 2), std::invalid_argument);
     // After an exception the thread has no active tape left behind.
     CHECK(duet::tape<double>::active() == nullptr);
+}
+
+namespace {
+// A step as users write it: std:: maths, T(c) constants, a named local, a
+// std::array state.
+struct user_step {
+    template <class V>
+    V operator()(const V& s) const {
+        using N = typename V::value_type;
+        const N rate = N(0.05) * std::exp(-s[1] * s[1]);
+        return V{N(s[0] - rate * s[0]), N(s[1] + static_cast<N>(0.01) * std::sin(s[0]))};
+    }
+};
+
+template <class T>
+void check_user_step_in(T tolerance) {
+    const std::vector<T> x0{T(0.8), T(-0.4)};
+    const std::size_t N = 300;
+    const auto whole = [&](const auto& x) {
+        using N_ = typename std::remove_cvref_t<decltype(x)>::value_type;
+        std::array<N_, 2> s{x[0], x[1]};
+        for (std::size_t k = 0; k < N; ++k) s = user_step{}(s);
+        return objective{}(s);
+    };
+    const auto reference = duet::value_and_gradient(duet::reverse, whole, x0);
+    for (std::size_t snapshots : {1, 3, 20}) {
+        INFO("snapshots " << snapshots);
+        const auto r = duet::checkpointed_gradient(
+            N, x0,
+            [](const auto& s) {
+                using N_ = typename std::remove_cvref_t<decltype(s)>::value_type;
+                const auto a = user_step{}(std::array<N_, 2>{s[0], s[1]});
+                return std::vector<N_>{a[0], a[1]};
+            },
+            objective{}, snapshots);
+        static_assert(std::is_same_v<decltype(r.value), const T> || std::is_same_v<decltype(r.value), T>);
+        CHECK(std::abs(r.value - reference.value) <= tolerance * std::abs(reference.value));
+        for (std::size_t i = 0; i < 2; ++i)
+            CHECK(std::abs(r.gradient[i] - reference.gradient[i]) <= tolerance * std::abs(reference.gradient[i]));
+    }
+}
+}  // namespace
+
+TEST_CASE("checkpoint: a step as users write it, in float, double and long double") {
+    // The checkpointed sweep multiplies the same partials in another order
+    // than one sweep over the whole loop: a few ulps per step, hence the
+    // type's epsilon times 300 steps.
+    check_user_step_in<float>(300 * std::numeric_limits<float>::epsilon());
+    check_user_step_in<double>(300 * std::numeric_limits<double>::epsilon());
+    check_user_step_in<long double>(300 * std::numeric_limits<long double>::epsilon());
 }
