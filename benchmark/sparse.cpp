@@ -18,14 +18,16 @@
 // entry with the problem's hand Jacobian (relative 1e-12 of the largest
 // entry), and its number of nonzeros with the problem's; a mismatch aborts.
 //
-// Memory: at n = 10^5 each plan(x) allocates megabytes (the dual / tape
-// buffers and the result). With glibc's defaults those blocks may come back
-// as fresh pages on every call (mmap, or a heap trimmed after each call):
-// lorenz96/sparse_plan/100000 measured 32 ms CPU in a fresh process against
-// 1.3-1.9 ms from a heap that is never trimmed, i.e. page faults, not AD.
-// As bench_peer_adolc / bench_peer_adolc_sparse do, main() serves everything
-// from the heap and never trims it (a warmed-up process);
-// DUET_BENCH_GLIBC_MALLOC=1 keeps glibc's defaults.
+// Memory: at n = 10^5 a plan(x) used to allocate megabytes per call (the
+// forward passes' duals, the result's copy of the pattern) and, with glibc's
+// defaults, to fault them in again on every call: lorenz96/sparse_plan/100000
+// 25-112 ms in a user's program against 1.5 ms from a heap that is never
+// trimmed. A plan now keeps its buffers and shares its pattern (doc/sparse.md,
+// "Memory": 0 page faults per call, 1.3-2.2 ms with glibc's defaults). As
+// bench_peer_adolc / bench_peer_adolc_sparse do, main() still serves
+// everything from the heap and never trims it (a warmed-up process, for the
+// peers' sake); DUET_BENCH_GLIBC_MALLOC=1 keeps glibc's defaults, as a user's
+// program has them.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>

@@ -4,7 +4,11 @@
 // more threads than passes) are bitwise equal to k = 1, with n and m chosen so
 // that the passes do not divide evenly between the threads; the engine's
 // threaded loops collect every column / row exactly once; an exception thrown
-// in f on any thread reaches the caller. Also built with -fsanitize=thread by
+// in f on any thread reaches the caller. The sparse drivers too (bitwise
+// equality: test/sparse/sparse_threads.cpp): here, for the sanitizer, a
+// sparse Jacobian (forward, reverse) and Hessian on k threads, and one plan
+// called from two threads at once (its kept buffers lent to one call, the
+// other building its own). Also built with -fsanitize=thread by
 // scripts/test.sh (stage tsan).
 #include <catch2/catch.hpp>
 
@@ -14,6 +18,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <xtensor/xtensor.hpp>
@@ -21,6 +26,7 @@
 #include "duet/drivers/container_jacobian.hpp"
 #include "duet/drivers/hessian.hpp"
 #include "duet/drivers/passes.hpp"
+#include "duet/sparse.hpp"
 
 namespace {
 
@@ -254,4 +260,72 @@ TEST_CASE("threads: an f whose recordings differ between threads is reported") {
     CHECK_THROWS_AS(duet::jacobian(duet::reverse, f, x, duet::threads{2}), std::logic_error);
     calls = 0;
     CHECK_THROWS_AS(duet::jacobian(duet::forward, f, point(30), duet::threads{2}), std::logic_error);
+}
+
+namespace {
+
+// y_i = sum over |j - i| <= 10 of sin(x_j) x_i: 21 column colours (three
+// 8-lane forward passes), 21 row colours (sweeps).
+struct banded {
+    template <class V>
+    V operator()(const V& x) const {
+        using T = typename V::value_type;
+        using std::sin;
+        V y;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            T s = 0.0;
+            for (std::size_t j = i < 10 ? 0 : i - 10; j <= i + 10 && j < x.size(); ++j) s += sin(x[j]) * x[i];
+            y.push_back(s);
+        }
+        return y;
+    }
+};
+
+struct banded_squares {
+    template <class V>
+    typename V::value_type operator()(const V& x) const {
+        typename V::value_type s = 0.0;
+        for (const auto& yi : banded{}(x)) s += yi * yi;
+        return s;
+    }
+};
+
+bool same_bits(const duet::sparse_matrix<double>& a, const duet::sparse_matrix<double>& b) {
+    if (!(a.pattern() == b.pattern())) return false;
+    for (std::size_t k = 0; k < a.nonzeros(); ++k)
+        if (!(a.values()[k] == b.values()[k])) return false;
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("threads: sparse Jacobians and Hessians on k threads, a plan called from two threads at once") {
+    const auto x = point(120);
+    const auto forward1 = duet::sparse_jacobian(duet::forward, banded{}, x);
+    const auto reverse1 = duet::sparse_jacobian(duet::reverse, banded{}, x);
+    REQUIRE(forward1.colors() == 21);
+    const auto H1 = duet::sparse_hessian(banded_squares{}, point(50));
+    REQUIRE(H1.colors() > 16);
+    for (std::size_t k : {2u, 3u}) {
+        INFO("threads " << k);
+        CHECK(same_bits(duet::sparse_jacobian(duet::forward, banded{}, x, duet::threads{k}), forward1));
+        CHECK(same_bits(duet::sparse_jacobian(duet::reverse, banded{}, x, duet::threads{k}), reverse1));
+        CHECK(same_bits(duet::sparse_hessian(banded_squares{}, point(50), duet::threads{k}), H1));
+    }
+    const auto plan = duet::sparse_jacobian_plan(duet::forward, banded{}, x);
+    const auto hplan = duet::sparse_hessian_plan(banded_squares{}, point(50));
+    duet::sparse_matrix<double> J[2], H[2];
+    {
+        std::thread other([&] {
+            J[1] = plan(x);
+            H[1] = hplan(point(50));
+        });
+        J[0] = plan(x, duet::threads{2});
+        H[0] = hplan(point(50));
+        other.join();
+    }
+    for (int i = 0; i < 2; ++i) {
+        CHECK(same_bits(J[i], forward1));
+        CHECK(same_bits(H[i], H1));
+    }
 }

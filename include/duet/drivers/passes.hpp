@@ -226,6 +226,8 @@ struct vector_direction {
 
 // With L = with_lanes<MaxLanes>(q) and D = Family::lanes<L>:
 //   xs = make_inputs(std::type_identity<D>{})   values set, tangents 0
+//        (a fresh container, or a reference to one the caller keeps
+//        between calls and has just refilled: a sparse plan's inputs)
 //   per pass: directions.seed<L>(xs, first);
 //             collect(std::type_identity<D>{}, pass(xs), first, count)
 // where count (<= L) is the number of lanes holding directions. At least one
@@ -235,7 +237,7 @@ void forward_lane_passes(const Directions& directions, MakeInputs&& make_inputs,
     const std::size_t q = directions.count();
     with_lanes<lane_cap_v<MaxLanes, Family, Directions, MakeInputs>>(q, [&]<std::size_t L>() {
         using D = typename Family::template lanes<L>;
-        auto xs = make_inputs(std::type_identity<D>{});
+        auto&& xs = make_inputs(std::type_identity<D>{});
         std::size_t first = 0;
         do {
             directions.template seed<L>(xs, first);
@@ -267,6 +269,8 @@ void forward_lane_passes(const Directions& directions, MakeInputs&& make_inputs,
     }
     with_lanes<lane_cap_v<MaxLanes, Family, Directions, MakeInputs>>(q, [&]<std::size_t L>() {
         using D = typename Family::template lanes<L>;
+        static_assert(!std::is_reference_v<std::invoke_result_t<MakeInputs&, std::type_identity<D>>>,
+                      "duet: with threads, make_inputs must return a fresh container per thread");
         const auto one_pass = [&](auto& xs, std::size_t block) {
             const std::size_t first = block * L;
             directions.template seed<L>(xs, first);

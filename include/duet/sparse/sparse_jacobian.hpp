@@ -1,13 +1,17 @@
 // Sparse Jacobians by compression (doc/sparse.md), for functions of ONE
 // container argument (std::vector / std::array; drivers/container.hpp):
 //
-//   sparse_jacobian([mode,] f, x)            -> sparse_matrix<T>, m x n
-//   sparse_jacobian([mode,] f, x, pattern)   the same with a known pattern
+//   sparse_jacobian([mode,] f, x [, threads{k}])   -> sparse_matrix<T>, m x n
+//   sparse_jacobian([mode,] f, x, pattern [, threads{k}])
+//                                            the same with a known pattern
 //   sparse_jacobian_plan([mode,] f, x[, pattern])
 //       -> compressed_jacobian<F, C>: the pattern (detected once at x by
 //          jacobian_sparsity, sparse/sparsity.hpp, unless given), its
-//          colouring and the mode; plan(x_new) is the Jacobian at x_new
-//          without detecting or colouring again (a Newton loop).
+//          colouring and the mode; plan(x_new [, threads{k}]) is the
+//          Jacobian at x_new without detecting or colouring again (a Newton
+//          loop); its results share the plan's pattern, and it keeps its
+//          forward passes' inputs between calls (a call allocates the
+//          result's values and what f allocates).
 //
 // forward:   column colouring (sparse/coloring.hpp), q colours: columns of
 //            one colour share no row, so one tangent lane seeded with all of
@@ -20,6 +24,11 @@
 //            (q, p) (drivers/automatic.hpp); the cheaper colouring first,
 //            the other only if its lower bound (the longest row / column)
 //            could change the choice (choose_sparse_jacobian).
+//
+// threads{k} (default 1): the engine's threaded loops (drivers/passes.hpp):
+// forward, the lane passes; reverse, the sweeps, each other thread sweeping
+// its own recording of f. Bitwise the result of k = 1; f is called from
+// several threads at once.
 //
 // The values are those of the dense drivers in the same mode (each lane or
 // sweep computes what the dense driver's lane or sweep for one of its
@@ -35,9 +44,12 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -95,14 +107,83 @@ inline void check_pattern_rows(const char* operation, std::size_t m, const spars
                                p.rows, p.rows == 1 ? " row" : " rows");
 }
 
-// Forward: the column colouring's colours as lanes.
+// The inputs of the forward passes a plan keeps between calls (one
+// container per lane count; only the plan's is ever filled): the engine's
+// loop builds a fresh container per call, and at n = 10^5 that is megabytes
+// whose pages glibc hands back to the system and faults in again on every
+// call (doc/sparse.md, "Memory"). Only std::vector arguments have one.
+template <class C>
+inline constexpr bool keeps_dual_inputs =
+    std::is_same_v<rebind_container<C, container_number<C>>, std::vector<container_number<C>>>;
+template <class Family, class C>
+struct kept_dual_inputs {
+    template <std::size_t L>
+    using inputs = rebind_container<C, typename Family::template lanes<L>>;
+    std::conditional_t<keeps_dual_inputs<C>, std::tuple<inputs<1>, inputs<2>, inputs<4>, inputs<8>>, std::tuple<>>
+        held;
+    // The container of D's, refilled from x: values set, tangents 0.
+    template <class D>
+    rebind_container<C, D>& refilled(const C& x) {
+        auto& xs = std::get<rebind_container<C, D>>(held);
+        const std::size_t n = size_of(x);
+        xs.resize(n);  // no reallocation from the second call on
+        for (std::size_t i = 0; i < n; ++i) xs[i] = D(x[i]);
+        return xs;
+    }
+};
+
+// The forward lane passes of the engine (forward_lane_passes, drivers/
+// passes.hpp) for the colour directions. On one thread and given `kept`,
+// the engine's inputs are the kept container, refilled; otherwise fresh
+// ones (with threads each thread needs its own). The passes are the same
+// either way, so the bits are.
+template <class Family, class C, class Pass, class Collect>
+void color_lane_passes(const C& x, const coloring& colors, Pass&& pass, Collect&& collect, threads k,
+                       kept_dual_inputs<Family, C>* kept) {
+    constexpr std::size_t max_lanes = jacobian_cost_model::forward_lanes;
+    const color_directions directions{colors.color, colors.colors};
+    if constexpr (keeps_dual_inputs<C>) {
+        const std::size_t q = directions.count();
+        const std::size_t lanes = with_lanes<max_lanes>(q, []<std::size_t L>() { return L; });
+        const std::size_t passes = q == 0 ? 1 : (q + lanes - 1) / lanes;
+        if (kept != nullptr && thread_count(k, passes - 1) <= 1) {
+            forward_lane_passes<max_lanes, Family>(
+                directions,
+                [&]<class D>(std::type_identity<D>) -> rebind_container<C, D>& { return kept->template refilled<D>(x); },
+                pass, collect);
+            return;
+        }
+    }
+    forward_lane_passes<max_lanes, Family>(directions, dual_inputs(x), pass, collect, k);
+}
+
+// The colour -> rows (or columns) CSR of a colouring: members[offsets[c] ..
+// offsets[c + 1]) are the vertices of colour c, ascending.
+struct color_classes {
+    std::vector<std::size_t> offsets;
+    std::vector<std::size_t> members;
+};
+
+inline color_classes classes_of(const coloring& c) {
+    color_classes k;
+    k.offsets.assign(c.colors + 1, 0);
+    for (const auto v : c.color) ++k.offsets[std::size_t(v) + 1];
+    for (std::size_t i = 0; i < c.colors; ++i) k.offsets[i + 1] += k.offsets[i];
+    k.members.resize(c.color.size());
+    std::vector<std::size_t> next(k.offsets.begin(), k.offsets.end() - 1);
+    for (std::size_t i = 0; i < c.color.size(); ++i) k.members[next[c.color[i]]++] = i;
+    return k;
+}
+
+// Forward: the column colouring's colours as lanes; values (the pattern's
+// entries, in its order) written. Each lane's entries are written by the
+// pass that holds the lane: with threads, by one thread each.
 template <class F, class C>
-sparse_matrix<container_number<C>> forward_sparse_jacobian(F& f, const C& x, const sparsity_pattern& p,
-                                                           const coloring& columns) {
-    using T = container_number<C>;
-    std::vector<T> values(p.nonzeros(), T(0));
-    forward_lane_passes<jacobian_cost_model::forward_lanes, driver_duals<F, C>>(
-        color_directions{columns.color, columns.colors}, dual_inputs(x), [&](const auto& xs) { return f(xs); },
+void forward_sparse_values(F& f, const C& x, const sparsity_pattern& p, const coloring& columns,
+                           std::span<container_number<C>> values, threads k,
+                           kept_dual_inputs<driver_duals<F, C>, C>* kept = nullptr) {
+    color_lane_passes<driver_duals<F, C>>(
+        x, columns, [&](const auto& xs) { return f(xs); },
         [&]<class D>(std::type_identity<D>, const auto& ys, std::size_t first, std::size_t count) {
             if constexpr (require_vector_result<std::remove_cvref_t<decltype(ys)>>()) {
                 check_pattern_rows("sparse_jacobian", size_of(ys), p);
@@ -110,44 +191,37 @@ sparse_matrix<container_number<C>> forward_sparse_jacobian(F& f, const C& x, con
                     const std::size_t begin = p.row_offsets[i], end = p.row_offsets[i + 1];
                     if (begin == end) continue;
                     const auto yi = as_number<D>(ys[i]);
-                    for (std::size_t k = begin; k < end; ++k) {
-                        const std::size_t c = columns.color[p.column_indices[k]];
-                        if (c >= first && c < first + count) values[k] = yi.tangent(c - first);
+                    for (std::size_t e = begin; e < end; ++e) {
+                        const std::size_t c = columns.color[p.column_indices[e]];
+                        if (c >= first && c < first + count) values[e] = yi.tangent(c - first);
                     }
                 }
             }
-        });
-    return sparse_matrix<T>(p, std::move(values), columns.colors);
+        },
+        k, kept);
 }
 
-// Reverse: one recording, one sweep per colour of the row colouring.
+// Reverse: one recording, one sweep per colour of the row colouring (with k
+// threads: each other thread sweeps its own recording, the engine's
+// reverse_sweeps); the sweep of colour c writes the entries of its rows.
 template <class F, class C>
-sparse_matrix<container_number<C>> reverse_sparse_jacobian(F& f, const C& x, const sparsity_pattern& p,
-                                                           const coloring& rows) {
+void reverse_sparse_values(F& f, const C& x, const sparsity_pattern& p, const coloring& rows,
+                           const color_classes& classes, std::span<container_number<C>> values, threads k) {
     using T = container_number<C>;
-    std::vector<T> values(p.nonzeros(), T(0));
-    // the rows of each colour (CSR: colour -> rows)
-    std::vector<std::size_t> offsets(rows.colors + 1, 0);
-    for (const auto c : rows.color) ++offsets[std::size_t(c) + 1];
-    for (std::size_t c = 0; c < rows.colors; ++c) offsets[c + 1] += offsets[c];
-    std::vector<std::size_t> members(rows.color.size());
-    {
-        std::vector<std::size_t> next(offsets.begin(), offsets.end() - 1);
-        for (std::size_t i = 0; i < rows.color.size(); ++i) members[next[rows.color[i]]++] = i;
-    }
     with_workspace_tape<T>([&](tape<T>& t) {
         const auto recording = record_vector_function(t, f, x);
         check_pattern_rows("sparse_jacobian", recording.outputs.size(), p);
-        reverse_sweeps(t, recording.view(), color_rows{rows.color, rows.colors},
-                       [&](std::size_t c, std::span<const T> adjoints) {
-                           for (std::size_t r = offsets[c]; r < offsets[c + 1]; ++r) {
-                               const std::size_t i = members[r];
-                               for (std::size_t k = p.row_offsets[i]; k < p.row_offsets[i + 1]; ++k)
-                                   values[k] = adjoints[p.column_indices[k]];
-                           }
-                       });
+        reverse_sweeps(
+            t, recording.view(), color_rows{rows.color, rows.colors},
+            [&](std::size_t c, std::span<const T> adjoints) {
+                for (std::size_t r = classes.offsets[c]; r < classes.offsets[c + 1]; ++r) {
+                    const std::size_t i = classes.members[r];
+                    for (std::size_t e = p.row_offsets[i]; e < p.row_offsets[i + 1]; ++e)
+                        values[e] = adjoints[p.column_indices[e]];
+                }
+            },
+            [&](tape<T>& own) { return record_vector_function(own, f, x); }, k);
     });
-    return sparse_matrix<T>(p, std::move(values), rows.colors);
 }
 
 // The mode and the colouring it runs with, chosen for a mode tag.
@@ -201,49 +275,109 @@ sparse_jacobian_choice choose_sparse_jacobian(Mode, const sparsity_pattern& p) {
     }
 }
 
-template <class F, class C>
-sparse_matrix<container_number<C>> run_sparse_jacobian(F& f, const C& x, const sparsity_pattern& p,
-                                                       const sparse_jacobian_choice& choice) {
-    if (choice.mode == mode_choice::forward) return forward_sparse_jacobian(f, x, p, choice.colors);
-    return reverse_sparse_jacobian(f, x, p, choice.colors);
+// What a plan keeps: the shared pattern, the choice, the colour classes of
+// a reverse choice.
+struct sparse_jacobian_setup {
+    std::shared_ptr<const sparsity_pattern> pattern;
+    sparse_jacobian_choice choice;
+    color_classes classes;  // reverse only
+};
+
+inline sparse_jacobian_setup setup_sparse_jacobian(sparsity_pattern pattern, sparse_jacobian_choice choice) {
+    sparse_jacobian_setup s{std::make_shared<const sparsity_pattern>(std::move(pattern)), std::move(choice), {}};
+    if (s.choice.mode == mode_choice::reverse) s.classes = classes_of(s.choice.colors);
+    return s;
 }
+
+template <class F, class C>
+sparse_matrix<container_number<C>> run_sparse_jacobian(F& f, const C& x, const sparse_jacobian_setup& s,
+                                                       threads k,
+                                                       kept_dual_inputs<driver_duals<F, C>, C>* kept = nullptr) {
+    using T = container_number<C>;
+    const sparsity_pattern& p = *s.pattern;
+    std::vector<T> values(p.nonzeros(), T(0));
+    if (s.choice.mode == mode_choice::forward)
+        forward_sparse_values(f, x, p, s.choice.colors, std::span<T>(values), k, kept);
+    else
+        reverse_sparse_values(f, x, p, s.choice.colors, s.classes, std::span<T>(values), k);
+    return sparse_matrix<T>(s.pattern, std::move(values), s.choice.colors.colors);
+}
+
+// Lends the caller an object kept between calls when no other call holds it
+// (reuse == true), a fresh one otherwise: concurrent calls stay correct, the
+// later ones only allocate. Copies start empty.
+template <class Kept>
+class kept_between_calls {
+public:
+    kept_between_calls() = default;
+    kept_between_calls(const kept_between_calls&) {}
+    kept_between_calls& operator=(const kept_between_calls&) { return *this; }
+
+    template <class Body>
+    decltype(auto) with(Body&& body) {
+        if (busy_.exchange(true, std::memory_order_acquire)) {
+            Kept fresh;
+            return body(&fresh);
+        }
+        struct release_on_exit {
+            std::atomic<bool>& busy;
+            ~release_on_exit() { busy.store(false, std::memory_order_release); }
+        } release{busy_};
+        return body(&kept_);
+    }
+
+private:
+    Kept kept_;
+    std::atomic<bool> busy_{false};
+};
 
 }  // namespace detail
 
 /// A sparse Jacobian's plan: f, the pattern, the colouring and the mode;
-/// plan(x) computes the Jacobian at x by compression without detecting the
-/// pattern or colouring again. Holds a copy of f (called through a mutable
-/// member: a plan is not for concurrent calls with a stateful f).
+/// plan(x [, duet::threads{k}]) computes the Jacobian at x by compression
+/// without detecting the pattern or colouring again. The results share the
+/// plan's pattern (sparse_matrix): a call allocates their values only.
+///
+/// Concurrent calls: the plan keeps the dual inputs of its forward passes
+/// between calls (one-thread calls on std::vector arguments): a call that
+/// finds them in use by another builds its own, so plan(x) may be called
+/// from several threads at once, as long as f may (the plan calls its copy
+/// of f through a mutable member: a stateful f is not for concurrent calls).
 template <class F, class C>
 class compressed_jacobian {
 public:
     using value_type = detail::container_number<C>;
 
     compressed_jacobian(F f, std::size_t n, sparsity_pattern pattern, detail::sparse_jacobian_choice choice)
-        : f_(std::move(f)), n_(n), pattern_(std::move(pattern)), choice_(std::move(choice)) {}
+        : f_(std::move(f)), n_(n), setup_(detail::setup_sparse_jacobian(std::move(pattern), std::move(choice))) {}
 
-    /// The Jacobian at x (x's size must be the plan's).
-    sparse_matrix<value_type> operator()(const C& x) const {
+    /// The Jacobian at x (x's size must be the plan's); threads{k}: its
+    /// passes (forward) or sweeps (reverse) on k threads, bitwise the same
+    /// result (doc/threads.md).
+    sparse_matrix<value_type> operator()(const C& x, threads k = threads{}) const {
         const std::size_t n = detail::size_of(x);
         if (n != n_) detail::throw_size_mismatch("sparse_jacobian_plan", "x", n, "the plan's x", n_);
-        return detail::run_sparse_jacobian(f_, x, pattern_, choice_);
+        return kept_.with([&](auto* kept) { return detail::run_sparse_jacobian(f_, x, setup_, k, kept); });
     }
 
-    const sparsity_pattern& pattern() const { return pattern_; }
+    const sparsity_pattern& pattern() const { return *setup_.pattern; }
     /// The colouring the mode uses: of the columns (forward) or rows (reverse).
-    const duet::coloring& coloring() const { return choice_.colors; }
-    std::size_t colors() const { return choice_.colors.colors; }
-    mode_choice mode() const { return choice_.mode; }
+    const duet::coloring& coloring() const { return setup_.choice.colors; }
+    std::size_t colors() const { return setup_.choice.colors.colors; }
+    mode_choice mode() const { return setup_.choice.mode; }
     std::size_t inputs() const { return n_; }
 
 private:
     mutable F f_;
     std::size_t n_;
-    sparsity_pattern pattern_;
-    detail::sparse_jacobian_choice choice_;
+    detail::sparse_jacobian_setup setup_;
+    mutable detail::kept_between_calls<detail::kept_dual_inputs<detail::driver_duals<F, C>, C>> kept_;
 };
 
 // ---- public drivers: a known pattern ----------------------------------------------
+// threads{k} (last argument, default 1): the passes or sweeps on k threads,
+// bitwise the same result (drivers/passes.hpp; doc/threads.md); f is called
+// from several threads at once and must be safe for that.
 
 template <mode_tag Mode, class F, container_argument C>
 auto sparse_jacobian_plan(Mode mode, F&& f, const C& x, sparsity_pattern pattern) {
@@ -263,19 +397,22 @@ auto sparse_jacobian_plan(F&& f, const C& x, sparsity_pattern pattern) {
 
 template <mode_tag Mode, class F, container_argument C>
 sparse_matrix<detail::container_number<C>> sparse_jacobian(Mode mode, F&& f, const C& x,
-                                                           const sparsity_pattern& pattern) {
+                                                           const sparsity_pattern& pattern, threads k = threads{}) {
     if constexpr (!detail::container_callable<F, C, detail::may_run_forward<Mode>, detail::may_run_reverse<Mode>>()) {
         return {};
     } else {
         detail::check_pattern_columns("sparse_jacobian", detail::size_of(x), pattern);
-        return detail::run_sparse_jacobian(f, x, pattern, detail::choose_sparse_jacobian(mode, pattern));
+        return detail::run_sparse_jacobian(f, x,
+                                           detail::setup_sparse_jacobian(pattern, detail::choose_sparse_jacobian(mode, pattern)),
+                                           k);
     }
 }
 
 template <class F, container_argument C>
     requires(!mode_tag<F>)
-sparse_matrix<detail::container_number<C>> sparse_jacobian(F&& f, const C& x, const sparsity_pattern& pattern) {
-    return sparse_jacobian(automatic, f, x, pattern);
+sparse_matrix<detail::container_number<C>> sparse_jacobian(F&& f, const C& x, const sparsity_pattern& pattern,
+                                                           threads k = threads{}) {
+    return sparse_jacobian(automatic, f, x, pattern, k);
 }
 
 // ---- public drivers: the pattern detected at x (jacobian_sparsity) ---------------
@@ -293,14 +430,14 @@ auto sparse_jacobian_plan(F&& f, const C& x) {
 }
 
 template <mode_tag Mode, class F, container_argument C>
-sparse_matrix<detail::container_number<C>> sparse_jacobian(Mode mode, F&& f, const C& x) {
-    return sparse_jacobian(mode, f, x, jacobian_sparsity(f, x));
+sparse_matrix<detail::container_number<C>> sparse_jacobian(Mode mode, F&& f, const C& x, threads k = threads{}) {
+    return sparse_jacobian(mode, f, x, jacobian_sparsity(f, x), k);
 }
 
 template <class F, container_argument C>
     requires(!mode_tag<F>)
-sparse_matrix<detail::container_number<C>> sparse_jacobian(F&& f, const C& x) {
-    return sparse_jacobian(automatic, f, x);
+sparse_matrix<detail::container_number<C>> sparse_jacobian(F&& f, const C& x, threads k = threads{}) {
+    return sparse_jacobian(automatic, f, x, k);
 }
 
 }  // namespace duet
