@@ -7,8 +7,15 @@
 //   matrix_product/<contender>/<N>      s = sum(A B), A and B N x N
 //   window_jacobian/<contender>/<h>     Jacobian of sigmoid(W x + b) w.r.t. x (h x 5d)
 //   layer_jacobian/<contender>/100      Jacobian of tanh(W x + b), 100 -> 100
+//   log_sum_exp/<contender>/<n>         duet::log_sum_exp(x), n = 1024, 16384
+//   log_sum_exp_naive/<contender>/<n>   duet::log(duet::sum(duet::exp(x)))
+//   normal_log_pdf/<contender>/<n>      -0.5 * sum(square((x - mu) / sigma)) - c
+//                                       (exp and log vectorised with xsimd
+//                                       when installed: tensor/simd.hpp)
 //
-// plain:   the generic model called with xt::xtensor<double, K> (values only)
+// plain:   the generic model called with xt::xtensor<double, K> (values only);
+//          for log_sum_exp and normal_log_pdf the plain double loop
+//          (std::exp in a loop), the reference of R in doc/performance.md
 // hand:    value and gradient written by hand with CBLAS (gemv/gemm + loops)
 // reverse: duet::value_and_gradient(duet::reverse, model, ...)
 // forward: duet::value_and_gradient(duet::forward, model, ...), one tangent
@@ -17,6 +24,7 @@
 #include <benchmark/benchmark.h>
 // cblas_* come from xtensor-blas (xflens/cxxblas/drivers/cblas.h) via duet.hpp
 
+#include <cmath>
 #include <cstddef>
 #include <random>
 
@@ -260,7 +268,55 @@ void layer_jacobian(benchmark::State& state) {
     }
 }
 
+// ---- reductions over exp / log (value + gradient vs the plain double loop) ----
+constexpr double nlp_mu = -0.56, nlp_sigma = 1.37;
+
+tensor<1> near_one(std::size_t n) {
+    auto t = random_tensor<1>({n}, 14);
+    t += 1.0;
+    return t;
+}
+const auto lse_model = [](const auto& x) { return duet::log_sum_exp(x); };
+const auto lse_naive_model = [](const auto& x) { return duet::log(duet::sum(duet::exp(x))); };
+const auto nlp_model = [](const auto& x) {
+    return -0.5 * duet::sum(duet::square((x - nlp_mu) / nlp_sigma)) - 0.9189385332046727;
+};
+
+void lse_plain(benchmark::State& state) {
+    const auto x = near_one(static_cast<std::size_t>(state.range(0)));
+    for (auto _ : state) {
+        double s = 0;
+        for (double xi : x) s += std::exp(xi);
+        benchmark::DoNotOptimize(std::log(s));
+    }
+}
+void nlp_plain(benchmark::State& state) {
+    const auto x = near_one(static_cast<std::size_t>(state.range(0)));
+    for (auto _ : state) {
+        double s = 0;
+        for (double xi : x) {
+            const double z = (xi - nlp_mu) / nlp_sigma;
+            s += -0.5 * z * z;
+        }
+        benchmark::DoNotOptimize(s - 0.9189385332046727);
+    }
+}
+template <const auto& Model>
+void reduction_reverse(benchmark::State& state) {
+    const auto x = near_one(static_cast<std::size_t>(state.range(0)));
+    for (auto _ : state) {
+        auto r = duet::value_and_gradient(duet::reverse, Model, x);
+        benchmark::DoNotOptimize(r);
+    }
+}
+
 }  // namespace
+
+BENCHMARK(lse_plain)->Name("log_sum_exp/plain")->Arg(1024)->Arg(16384)->Unit(benchmark::kMicrosecond);
+BENCHMARK(reduction_reverse<lse_model>)->Name("log_sum_exp/reverse")->Arg(1024)->Arg(16384)->Unit(benchmark::kMicrosecond);
+BENCHMARK(reduction_reverse<lse_naive_model>)->Name("log_sum_exp_naive/reverse")->Arg(1024)->Arg(16384)->Unit(benchmark::kMicrosecond);
+BENCHMARK(nlp_plain)->Name("normal_log_pdf/plain")->Arg(1024)->Arg(16384)->Unit(benchmark::kMicrosecond);
+BENCHMARK(reduction_reverse<nlp_model>)->Name("normal_log_pdf/reverse")->Arg(1024)->Arg(16384)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK(window_jacobian<1>)->Name("window_jacobian/forward_1lane")->Arg(10)->Arg(100)->Unit(benchmark::kMicrosecond);
 BENCHMARK(window_jacobian<32>)->Name("window_jacobian/forward_lanes")->Arg(10)->Arg(100)->Unit(benchmark::kMicrosecond);

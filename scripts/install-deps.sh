@@ -6,7 +6,7 @@ set -euo pipefail
 
 required=(libxtensor-dev libxtensor-blas-dev libopenblas-dev libboost-dev catch2
           libbenchmark-dev cmake ninja-build g++ clang libclang-rt-14-dev python3
-          gnuplot-nox libeigen3-dev)
+          gnuplot-nox libeigen3-dev libxsimd-dev)
 peers=(libadolc-dev libtrilinos-sacado-dev libceres-dev)
 
 with_peers=0

@@ -5,6 +5,10 @@
 //   sum(A, axis), mean(A, axis)  rank K -> K - 1
 //                                adjoint: g broadcast back along `axis`
 //   reshape(A, shape)            same elements, row-major; adjoint reshapes back
+// Contiguous lanes (all elements, or the last axis) run their sums and
+// exponentials on xsimd batches when xsimd is installed (tensor/simd.hpp);
+// the exponential is one formula, exp_shifted, for both paths.
+//
 //   log_sum_exp(A)               y = log Σ exp(a_i), computed as m + log Σ exp(a_i - m)
 //                                tangent Σ s_i da_i,  adjoint gA += g s,  s = softmax(A)
 //   softmax(A)                   s_i = exp(a_i - log_sum_exp(A)) over all elements
@@ -46,6 +50,7 @@
 #include "duet/core/strong_zero.hpp"
 #include "duet/tensor/blas.hpp"
 #include "duet/tensor/nodes.hpp"
+#include "duet/tensor/simd.hpp"
 
 namespace duet {
 
@@ -62,8 +67,9 @@ struct sum_all_op {
     }
     template <std::size_t K>
     tensor<0> value(const tensor<K>& a) const {
-        double s = 0;
-        for (std::size_t i = 0, n = a.size(); i < n; ++i) s += a.data()[i];
+        // vectorised with xsimd (tensor/simd.hpp: W partial sums)
+        const double s = detail::simd::map_sum<double>(
+            a.size(), [](const auto& x) { return x; }, detail::simd::no_fallback{}, a.data());
         return detail::workspace_scalar(s * scale(a));
     }
     template <std::size_t K>
@@ -191,17 +197,39 @@ auto reduced_shape(const tensor<K>& a, std::size_t axis) {
         return std::array<std::size_t, 0>{};
 }
 
+// exp(a - m), for a double or an xsimd batch (tensor/simd.hpp): the one
+// formula of log_sum_exp's and softmax's exponentials, ∂ lse / ∂a_j =
+// softmax_j = exp(a_j - lse) among them.
+template <class T>
+T exp_shifted(const T& a, double m) {
+    using std::exp;
+    return T(exp(T(a - m)));
+}
+// The lanes of exp_shifted(x, m) that the vectorised loops leave to std::exp
+// (tensor/simd.hpp: subnormal results and the edge of overflow).
+template <class T>
+auto exp_shifted_by_cmath(const T& a, double m) {
+    return simd::exp_out_of_range<double>{}(T(a - m));
+}
+
 // log Σ exp over one lane, computed as m + log Σ exp(a_i - m), m = max (so
 // nothing overflows).
 inline double lane_log_sum_exp(const double* a, std::size_t n, std::size_t stride) {
     if (n == 0) return -std::numeric_limits<double>::infinity();
+    if (stride == 1) {  // contiguous: vectorised with xsimd
+        const double m = simd::max_or_nan(a, n);
+        if (!std::isfinite(m)) return m;  // NaN, +inf, or all -inf
+        return m + std::log(simd::map_sum<double>(
+                       n, [m](const auto& x) { return exp_shifted(x, m); },
+                       [m](const auto& x) { return exp_shifted_by_cmath(x, m); }, a));
+    }
     double m = a[0];
     for (std::size_t j = 1; j < n; ++j) m = std::isnan(m) ? m : std::max(m, a[j * stride]);
     for (std::size_t j = 0; j < n; ++j)
         if (std::isnan(a[j * stride])) return a[j * stride];
     if (!std::isfinite(m)) return m;  // +inf, or all -inf
     double s = 0;
-    for (std::size_t j = 0; j < n; ++j) s += std::exp(a[j * stride] - m);
+    for (std::size_t j = 0; j < n; ++j) s += exp_shifted(a[j * stride], m);
     return m + std::log(s);
 }
 
@@ -240,10 +268,18 @@ struct log_sum_exp_op {
         auto t = detail::workspace_tensor<rank<K>>(y.shape());
         for (std::size_t k = 0; k < l.count(); ++k) {
             const std::size_t s0 = l.start(k);
+            const double yk = y.data()[k];
+            if (l.inner == 1) {  // contiguous: vectorised
+                t.data()[k] = detail::simd::map_sum<double>(
+                    l.n, [yk](const auto& x, const auto& dx) { return detail::exp_shifted(x, yk) * dx; },
+                    [yk](const auto& x, const auto&) { return detail::exp_shifted_by_cmath(x, yk); },
+                    a.data() + s0, da.data() + s0);
+                continue;
+            }
             double s = 0;
             for (std::size_t j = 0; j < l.n; ++j) {
                 const std::size_t e = s0 + j * l.inner;
-                s += std::exp(a.data()[e] - y.data()[k]) * da.data()[e];
+                s += detail::exp_shifted(a.data()[e], yk) * da.data()[e];
             }
             t.data()[k] = s;
         }
@@ -255,9 +291,23 @@ struct log_sum_exp_op {
         const auto l = lanes(a);
         for (std::size_t k = 0; k < l.count(); ++k) {
             const std::size_t s0 = l.start(k);
+            const double gk = g.data()[k], yk = y.data()[k];
+            if (l.inner == 1) {  // contiguous: vectorised
+                double* o = out.data() + s0;
+                if (accumulate)
+                    detail::simd::map(
+                        l.n, [gk, yk](const auto& x, const auto& ox) { return ox + gk * detail::exp_shifted(x, yk); },
+                        [yk](const auto& x, const auto&) { return detail::exp_shifted_by_cmath(x, yk); }, o,
+                        a.data() + s0, static_cast<const double*>(o));
+                else
+                    detail::simd::map(
+                        l.n, [gk, yk](const auto& x) { return gk * detail::exp_shifted(x, yk); },
+                        [yk](const auto& x) { return detail::exp_shifted_by_cmath(x, yk); }, o, a.data() + s0);
+                continue;
+            }
             for (std::size_t j = 0; j < l.n; ++j) {
                 const std::size_t e = s0 + j * l.inner;
-                const double lse_c = g.data()[k] * std::exp(a.data()[e] - y.data()[k]);
+                const double lse_c = gk * detail::exp_shifted(a.data()[e], yk);
                 detail::store(out.data()[e], lse_c, accumulate);
             }
         }
@@ -289,9 +339,16 @@ struct softmax_op {
         for (std::size_t k = 0; k < l.count(); ++k) {
             const std::size_t s0 = l.start(k);
             const double lse = detail::lane_log_sum_exp(a.data() + s0, l.n, l.inner);
+            if (l.inner == 1) {  // contiguous: vectorised
+                detail::simd::map(
+                    l.n, [lse](const auto& x) { return detail::exp_shifted(x, lse); },
+                    [lse](const auto& x) { return detail::exp_shifted_by_cmath(x, lse); }, s.data() + s0,
+                    a.data() + s0);
+                continue;
+            }
             for (std::size_t j = 0; j < l.n; ++j) {
                 const std::size_t e = s0 + j * l.inner;
-                s.data()[e] = std::exp(a.data()[e] - lse);
+                s.data()[e] = detail::exp_shifted(a.data()[e], lse);
             }
         }
         return s;
@@ -507,7 +564,7 @@ struct softmax_cross_entropy_op {
     static void softmax_lane(const double* z, const detail::lanes& l, std::size_t k, F&& f) {
         const std::size_t s0 = l.start(k);
         const double lse = detail::lane_log_sum_exp(z + s0, l.n, l.inner);
-        for (std::size_t j = 0; j < l.n; ++j) f(s0 + j * l.inner, std::exp(z[s0 + j * l.inner] - lse));
+        for (std::size_t j = 0; j < l.n; ++j) f(s0 + j * l.inner, detail::exp_shifted(z[s0 + j * l.inner], lse));
     }
     template <std::size_t K>
     tensor<0> value(const tensor<K>& z, const tensor<K>& y) const {
