@@ -314,3 +314,89 @@ TEST_CASE("var: nested var<dual> gives second derivatives") {
     CHECK(close(g.tangent(), 2 * std::sin(1.5) + 4 * 1.5 * std::cos(1.5) - 1.5 * 1.5 * std::sin(1.5),
                 1e-14));
 }
+
+TEST_CASE("var: a leaf repeated next to itself in a statement is one entry with the summed partial") {
+    // Merged in statements of three or more leaf occurrences (entry_writer).
+    tape<double> t;
+    var<double> x = 1.25, y = -0.75;
+    SECTION("x * x (two occurrences): two entries") {
+        const std::size_t before = t.partials();
+        var<double> z = x * x;
+        CHECK(t.partials() == before + 2);
+        t.backward(z);
+        CHECK(x.adjoint() == 2 * 1.25);
+    }
+    SECTION("y - x * x: x is one entry, partial -2 x exactly") {
+        const std::size_t before = t.partials();
+        var<double> z = y - x * x;
+        CHECK(t.partials() == before + 2);
+        t.backward(z);
+        CHECK(x.adjoint() == -2 * 1.25);
+        CHECK(y.adjoint() == 1.0);
+    }
+    SECTION("x * x * x: one entry") {
+        const std::size_t before = t.partials();
+        var<double> z = x * x * x;
+        CHECK(t.partials() == before + 1);
+        t.backward(z);
+        CHECK(x.adjoint() == Approx(3 * 1.25 * 1.25).epsilon(1e-15));
+    }
+    SECTION("x * y * x: the occurrences are not adjacent; three entries, same gradient") {
+        const std::size_t before = t.partials();
+        var<double> z = x * y * x;
+        CHECK(t.partials() == before + 3);
+        t.backward(z);
+        CHECK(x.adjoint() == 2 * 1.25 * -0.75);
+        CHECK(y.adjoint() == 1.25 * 1.25);
+    }
+    SECTION("s += x * x + y * y in place: x and y one entry each") {
+        var<double> s = 0.0;
+        const std::size_t before = t.partials();
+        s += x * x + y * y;
+        CHECK(t.partials() == before + 2);
+        t.backward(s);
+        CHECK(x.adjoint() == 2 * 1.25);
+        CHECK(y.adjoint() == 2 * -0.75);
+    }
+    SECTION("rosenbrock with named locals: the hand gradient") {
+        std::vector<double> v{1.1, 0.9, -1.3, 2.0, 0.7, 1.0001};
+        std::vector<var<double>> xs(v.begin(), v.end());
+        const std::size_t p0 = t.partials();
+        var<double> s = 0.0;
+        for (std::size_t i = 0; i + 1 < xs.size(); ++i) {
+            const var<double> d = xs[i + 1] - xs[i] * xs[i];  // 2 entries
+            const var<double> e = 1.0 - xs[i];                // 1 entry
+            s += 100.0 * d * d + e * e;                       // d, e, old s: 3 entries
+        }
+        CHECK(t.partials() - p0 == 6 * (xs.size() - 1));
+        t.backward(s);
+        std::vector<double> g(v.size(), 0.0);
+        for (std::size_t i = 0; i + 1 < v.size(); ++i) {
+            const double d = v[i + 1] - v[i] * v[i];
+            g[i] += -400.0 * d * v[i] - 2.0 * (1.0 - v[i]);
+            g[i + 1] += 200.0 * d;
+        }
+        for (std::size_t i = 0; i < v.size(); ++i)
+            CHECK(xs[i].adjoint() == Approx(g[i]).epsilon(1e-14).margin(1e-14));
+    }
+    SECTION("partials whose sum overflows are kept apart") {
+        // d/dx (c x + c x + 0 y) with c = 1e308: each partial is finite,
+        // their sum is not; a weight of 0.25 gives 5e307 only from separate
+        // entries.
+        const std::size_t before = t.partials();
+        var<double> z = 1e308 * x + 1e308 * x + 0.0 * y;
+        CHECK(t.partials() == before + 3);
+        t.seed(z, 0.25);
+        t.backward();
+        CHECK(x.adjoint() == 0.25 * 1e308 + 0.25 * 1e308);
+    }
+    SECTION("an infinite partial merges; the strong zero still holds") {
+        var<double> zero = 0.0;
+        var<double> z = sqrt(zero) * sqrt(zero) * sqrt(zero);  // infinite partials, merged
+        var<double> w = x * 2.0;                                // z does not reach w
+        t.backward(w);
+        CHECK(zero.adjoint() == 0.0);
+        CHECK(x.adjoint() == 2.0);
+        CHECK(z.value() == 0.0);
+    }
+}

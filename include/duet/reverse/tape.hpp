@@ -5,7 +5,12 @@
 // an independent variable (a number turned into a var) is a statement with
 // no entries; `y = expr` is a statement whose entries are the partials of
 // expr w.r.t. its var leaves, (leaf index, partial) pairs produced by the
-// static adjoint sweep of that one expression (core/evaluate.hpp).
+// static adjoint sweep of that one expression (core/evaluate.hpp). A
+// statement may hold several entries with the same index (the sweep adds
+// them all); var merges a leaf occurrence into the entry written just before
+// it when both have the same index (in `y - x * x`, x is one entry with
+// partial -2x; reverse/var.hpp, entry_writer), so a statement has at most
+// one entry per leaf occurrence, and fewer when a leaf repeats.
 //
 // Storage is structure-of-arrays and contiguous:
 //   entry_index_[k], entry_partial_[k]   the k-th recorded partial
@@ -416,8 +421,9 @@ public:
         return finish_statement(t);
     }
 
-    // Room for exactly `count` partials of the next statement; write them
-    // through the cursor, then call end_statement(t, count).
+    // Room for `count` partials of the next statement; write up to `count`
+    // through the cursor, then call end_statement(t, written) with the
+    // number written (or extend_last_statement(t, written)).
     static entry_cursor begin_statement(tape<T>& t, std::size_t count) {
         if (t.entries_ + count > t.entry_capacity_ || t.statements_ + 1 >= t.statement_capacity_)
             [[unlikely]]
