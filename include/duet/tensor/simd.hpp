@@ -63,7 +63,22 @@
 #endif
 
 #if DUET_USE_XSIMD
+// g++ 12's AVX-512 intrinsics (_mm512_undefined_pd behind xsimd's exp,
+// nearbyint, ...) raise false -Wmaybe-uninitialized / -Wuninitialized
+// warnings where they are inlined (GCC bug 105593, fixed in GCC 13), which
+// -Werror turns into errors in the user's build. The warnings are reported
+// at the intrinsics' lines, so they are silenced for the headers' text; if
+// <immintrin.h> was included before this header, its text is not covered.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#include <immintrin.h>
 #include <xsimd/xsimd.hpp>
+#pragma GCC diagnostic pop
+#else
+#include <xsimd/xsimd.hpp>
+#endif
 #endif
 
 namespace duet::detail::simd {
