@@ -55,6 +55,10 @@
 // Only from AVX2 on: with SSE2 alone (x86-64 without -mavx2 / -march=native)
 // xsimd 8.1's double exp is slower than glibc's (log_sum_exp gradient, n =
 // 1024: 13.5 us against 8 us); with AVX2 6 us, with AVX-512 1.7 us.
+// Known limit: below AVX-512DQ xsimd 8.1 converts double batches to int64
+// element by element in C++ (inside exp), which is undefined behaviour for
+// inf and NaN lanes (UBSan reports it; compiled code gives INT64_MIN and
+// duet recomputes those lanes with std::exp, so results are right).
 #if __has_include(<xsimd/xsimd.hpp>) && defined(__AVX2__)
 #define DUET_USE_XSIMD 1
 #else
