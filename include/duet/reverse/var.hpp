@@ -277,8 +277,7 @@ private:
     // that a leaf occurrence with the same index as the entry written just
     // before it (`y - x * x`, `d * d + e * e` with named locals d, e: the
     // static sweep visits a subtree's leaves consecutively) is added to that
-    // entry's
-    // partial instead of written as an entry of its own. Exact: a
+    // entry's partial instead of written as an entry of its own. Exact: a
     // statement's partial w.r.t. a variable is the sum of its occurrences'
     // partials, and the sweep adds c * p1 + c * p2 into the same adjoint
     // either way (now c * (p1 + p2): the rounding may differ in the last
