@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -153,4 +155,104 @@ TEST_CASE("passes: reverse sweeps give W J for unit, matrix and vector rows over
         REQUIRE(rows.size() == 1);
         for (double a : rows[0]) CHECK(a == 0.0);
     });
+}
+
+namespace {
+
+// m outputs of n inputs with the statements the tape sweeps differently: a
+// long accumulation (s += in place), named temporaries used once and twice,
+// a repeated leaf, sqrt at 0 (an infinite partial on a branch that reaches
+// some outputs with a zero adjoint), an input used by no output.
+template <class T>
+std::vector<duet::var<T>> awkward_outputs(const std::vector<duet::var<T>>& x, std::size_t m) {
+    using V = duet::var<T>;
+    const std::size_t n = x.size();
+    V s = T(0);
+    for (std::size_t i = 0; i + 1 < n; ++i) s += x[i] * x[i + 1];
+    const V root = sqrt(x[0] - x[0]);  // sqrt(0): partial +inf
+    std::vector<V> y;
+    for (std::size_t o = 0; o < m; ++o) {
+        const V z = (x[o % n] - T(0.5)) / x[(o + 1) % n];
+        V out = z * z + sin(x[(o + 2) % n]) * s;
+        if (o % 3 == 0) out += T(0) * root;  // the strong-zero rule decides this entry
+        if (o % 4 == 1) out = out * exp(z) - log(x[(o + 3) % n] * x[(o + 3) % n]);
+        y.push_back(out);
+    }
+    return y;
+}
+
+// Unit rows swept in lanes (the drivers sweep unit rows one per sweep,
+// drivers/passes.hpp sweep_lane_cap; the lane sweep must seed them right).
+struct unit_rows_in_lanes : duet::detail::unit_rows {
+    static constexpr std::size_t max_sweep_lanes = 8;
+};
+
+// Bits equal, NaN payloads aside (a NaN equals a NaN).
+template <class T>
+bool same_bits(T a, T b) {
+    if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+    return a == b && std::signbit(a) == std::signbit(b);
+}
+
+template <class T, class Rows>
+void check_lanes_against_single_sweeps(const std::vector<T>& x, std::size_t m, const Rows& rows) {
+    duet::with_workspace_tape<T>([&](duet::tape<T>& t) {
+        const std::size_t n = x.size();
+        const auto make = duet::detail::register_independents<T>(n, [&](std::size_t i) { return x[i]; });
+        std::vector<duet::var<T>> xs;
+        for (std::size_t i = 0; i < n; ++i) xs.push_back(make(i));
+        const auto ys = awkward_outputs(xs, m);
+        const duet::detail::tape_recording<T> recording{duet::detail::first_index(xs), n, ys};
+
+        std::vector<std::vector<T>> lanes(rows.count()), single(rows.count());
+        duet::detail::reverse_sweeps(t, recording, rows, [&](std::size_t r, std::span<const T> a) {
+            lanes[r].assign(a.begin(), a.end());
+        });
+        auto collect = [&](std::size_t r, std::span<const T> a) { single[r].assign(a.begin(), a.end()); };
+        for (std::size_t r = 0; r < rows.count(); ++r) duet::detail::reverse_sweep(t, recording, rows, r, collect);
+        for (std::size_t r = 0; r < rows.count(); ++r) {
+            REQUIRE(lanes[r].size() == n);
+            for (std::size_t j = 0; j < n; ++j) {
+                INFO("row " << r << " of " << rows.count() << ", input " << j << ": " << lanes[r][j] << " vs "
+                            << single[r][j]);
+                CHECK(same_bits(lanes[r][j], single[r][j]));
+            }
+        }
+    });
+}
+
+}  // namespace
+
+TEST_CASE("passes: sweeps with 2, 4 and 8 adjoint lanes are bitwise the one-row sweeps") {
+    // p = 2 .. 19 rows: every lane count, full and partly idle last blocks;
+    // the lane counts are those with_sweep_lanes picks.
+    CHECK(duet::detail::with_sweep_lanes<double, duet::detail::unit_rows>(9, []<std::size_t L>() { return L; }) == 1);
+    CHECK(duet::detail::with_sweep_lanes<double, unit_rows_in_lanes>(9, []<std::size_t L>() { return L; }) == 8);
+    CHECK(duet::detail::with_sweep_lanes<double, unit_rows_in_lanes>(4, []<std::size_t L>() { return L; }) == 4);
+    CHECK(duet::detail::with_sweep_lanes<double, unit_rows_in_lanes>(2, []<std::size_t L>() { return L; }) == 2);
+    CHECK(duet::detail::with_sweep_lanes<duet::dual<double>, unit_rows_in_lanes>(9, []<std::size_t L>() { return L; }) == 1);
+    const std::vector<double> x{0.7, -1.3, 0.4, 2.5, 1.1, -0.6, 3.0};
+    for (std::size_t m = 2; m <= 19; ++m) {
+        check_lanes_against_single_sweeps<double>(x, m, unit_rows_in_lanes{{m}});
+        // Weighted rows, one of them all zero, one with an infinite and one
+        // with a NaN weight (lanes whose adjoint is not finite).
+        std::vector<double> w(5 * m);
+        for (std::size_t i = 0; i < w.size(); ++i) w[i] = (i % 3 == 0) ? 0.0 : double(i % 7) - 2.5;
+        for (std::size_t o = 0; o < m; ++o) w[2 * m + o] = 0.0;
+        w[3 * m] = std::numeric_limits<double>::infinity();
+        w[4 * m + m - 1] = std::numeric_limits<double>::quiet_NaN();
+        const matrix W{5, m, w};
+        check_lanes_against_single_sweeps<double>(x, m, duet::detail::matrix_rows<matrix>{W, 5, m});
+    }
+    // float, and an input that is NaN / infinite.
+    const std::vector<float> xf{0.7f, -1.3f, 0.4f, 2.5f, 1.1f};
+    check_lanes_against_single_sweeps<float>(xf, 11, unit_rows_in_lanes{{11}});
+    std::vector<double> wf(6 * 11);
+    for (std::size_t i = 0; i < wf.size(); ++i) wf[i] = double(i % 5) - 1.5;
+    const matrix Wf{6, 11, wf};
+    check_lanes_against_single_sweeps<float>(xf, 11, duet::detail::matrix_rows<matrix>{Wf, 6, 11});
+    std::vector<double> bad = x;
+    bad[3] = std::numeric_limits<double>::quiet_NaN();
+    bad[5] = std::numeric_limits<double>::infinity();
+    check_lanes_against_single_sweeps<double>(bad, 9, unit_rows_in_lanes{{9}});
 }

@@ -91,9 +91,10 @@ bool same_bits(const xt::xtensor<double, 2>& A, const xt::xtensor<double, 2>& B)
 }  // namespace
 
 TEST_CASE("threads: jacobian on k threads is bitwise the one of 1 thread (forward, reverse, automatic)") {
-    // (n, m): forward passes of 8 lanes: ceil(n / 8) = 3, 5, 1, 26; reverse
-    // sweeps: m = 13, 5, 7, 3.
-    for (const auto& [n, m] : std::vector<std::pair<std::size_t, std::size_t>>{{19, 13}, {37, 5}, {6, 7}, {201, 3}}) {
+    // (n, m): forward passes of 8 lanes: ceil(n / 8) = 3, 5, 1, 26, 3;
+    // reverse sweeps (one per row: unit rows): m = 13, 5, 7, 3, 41.
+    for (const auto& [n, m] :
+         std::vector<std::pair<std::size_t, std::size_t>>{{19, 13}, {37, 5}, {6, 7}, {201, 3}, {23, 41}}) {
         const auto x = point(n);
         const dense f{m};
         const auto forward1 = duet::jacobian(duet::forward, f, x);
@@ -187,24 +188,25 @@ TEST_CASE("threads: the engine's threaded loops collect each column and row exac
         for (std::size_t i = 0; i < 11; ++i)
             for (std::size_t j = 0; j < 29; ++j) CHECK(out(i, j) == Approx(J(i, j)).epsilon(1e-13));
 
-        // Reverse, matrix rows: W (3 x 11) J, each thread on its own recording.
+        // Reverse, matrix rows: W (19 x 11) J in 3 sweeps of 8 adjoint lanes,
+        // each thread on its own recording.
         struct matrix {
             double operator()(std::size_t r, std::size_t o) const { return double((r + 1) * (o % 4)) - 1.5; }
         } W;
-        std::vector<std::atomic<int>> rows_seen(3);
-        std::vector<std::vector<double>> rows(3);
+        std::vector<std::atomic<int>> rows_seen(19);
+        std::vector<std::vector<double>> rows(19);
         duet::with_workspace_tape<double>([&](duet::tape<double>& t) {
             const auto record = [&](duet::tape<double>& own) { return duet::detail::record_vector_function(own, f, x); };
             const auto recording = record(t);
             duet::detail::reverse_sweeps(
-                t, recording.view(), duet::detail::matrix_rows<matrix>{W, 3, 11},
+                t, recording.view(), duet::detail::matrix_rows<matrix>{W, 19, 11},
                 [&](std::size_t r, std::span<const double> adjoints) {
                     rows_seen[r].fetch_add(1);
                     rows[r].assign(adjoints.begin(), adjoints.end());
                 },
                 record, duet::threads{k});
         });
-        for (std::size_t r = 0; r < 3; ++r) {
+        for (std::size_t r = 0; r < 19; ++r) {
             CHECK(rows_seen[r].load() == 1);
             REQUIRE(rows[r].size() == 29);
             for (std::size_t j = 0; j < 29; ++j) {

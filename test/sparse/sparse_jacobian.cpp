@@ -125,14 +125,17 @@ TEST_CASE("sparse_jacobian: 2-D Bratu residual, 100 x 100 grid, against the band
 
 // The choice automatic makes on colour counts (drivers/automatic.hpp): 4
 // forward directions (one 4-lane pass) beat a recording and 4 sweeps; n
-// directions lose to 2 sweeps; 2 directions beat n sweeps; a full 8-lane
-// pass (4 plain evaluations in the model) loses to a recording and 8 sweeps
-// (3 + 8 * 0.4 / 8).
+// directions lose to 2 sweeps; 2 directions beat n sweeps; one full 8-lane
+// pass (4 plain evaluations in the model) beats a recording and 5 or 8
+// full sweeps (3 + 0.4 each: Bratu's 5 and 5 colours, measured 3x faster
+// forward), two passes (8) lose to 9 sweeps (6.6).
 static_assert(duet::automatic_sparse_jacobian_mode(4, 4) == duet::mode_choice::forward);
 static_assert(duet::automatic_sparse_jacobian_mode(200, 2) == duet::mode_choice::reverse);
 static_assert(duet::automatic_sparse_jacobian_mode(2, 200) == duet::mode_choice::forward);
 static_assert(duet::automatic_sparse_jacobian_mode(16, 1) == duet::mode_choice::reverse);
-static_assert(duet::automatic_sparse_jacobian_mode(8, 8) == duet::mode_choice::reverse);
+static_assert(duet::automatic_sparse_jacobian_mode(5, 5) == duet::mode_choice::forward);
+static_assert(duet::automatic_sparse_jacobian_mode(8, 8) == duet::mode_choice::forward);
+static_assert(duet::automatic_sparse_jacobian_mode(9, 9) == duet::mode_choice::reverse);
 
 TEST_CASE("sparse_jacobian: arrowheads, automatic takes the cheap side") {
     const std::size_t n = 200;

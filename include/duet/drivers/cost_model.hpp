@@ -143,12 +143,16 @@ constexpr mode_choice choose_jacobian_mode(std::size_t n, std::size_t m) noexcep
 /// runs one tangent direction per colour of the column colouring
 /// (column_colors directions in passes of forward_lanes); reverse one
 /// recording and one sweep per colour of the row colouring, each seeded on
-/// the rows of its colour. Such a sweep is costed as one seeded on one of
-/// row_colors outputs (unit_seed_fraction): the rows of one colour reach
-/// about 1 / row_colors of the recording when rows are alike. Ties: forward.
+/// the rows of its colour. Such a sweep is costed as a FULL sweep: the rows
+/// of one colour are spread over the whole recording, so the sweep crosses
+/// all of it (skipping the statements of other colours is not free, and the
+/// adjoints are zeroed per sweep). Measured (doc/sparse.md, "Which mode"):
+/// Bratu 2-D, 5 colours either way, reverse 8-12 plain evaluations of f at
+/// n = 10^3 .. 10^5 against forward's 3.5-4; the unit-seed fraction this
+/// once used predicted 3.4 for reverse and picked it. Ties: forward.
 constexpr mode_choice choose_sparse_jacobian_mode(const mode_costs& c, std::size_t column_colors,
                                                   std::size_t row_colors) noexcept {
-    return jacobian_cost_model::forward(c, column_colors) <= jacobian_cost_model::reverse(c, row_colors, true)
+    return jacobian_cost_model::forward(c, column_colors) <= jacobian_cost_model::reverse(c, row_colors)
                ? mode_choice::forward
                : mode_choice::reverse;
 }

@@ -181,6 +181,7 @@ public:
         statements_ = pos;
         entries_ = statement_end_.data[pos];
         adjoint_.clear();
+        lane_adjoint_.clear();
 #if DUET_TAPE_CHECKS
         ++generation_;
 #endif
@@ -192,7 +193,7 @@ public:
     std::size_t memory() const {
         std::size_t bytes = entry_capacity_ * (sizeof(index_type) + sizeof(T)) +
                             statement_capacity_ * sizeof(index_type) +
-                            adjoint_.capacity() * sizeof(T);
+                            (adjoint_.capacity() + lane_adjoint_.capacity()) * sizeof(T);
 #if DUET_TAPE_CHECKS
         bytes += statement_capacity_ * sizeof(std::uint32_t);
 #endif
@@ -316,6 +317,77 @@ public:
         }
     }
 
+    // ---- sweeps with L adjoint lanes ------------------------------------------
+    // L seedings swept in ONE pass over the recording (L rows of a Jacobian),
+    // over a second adjoint buffer: lane l of statement s is
+    // lane_adjoints<L>()[s * L + l]. Each lane receives exactly the
+    // operations, in the same order, that backward_from performs for its
+    // seeding alone (strong zero per lane: a lane whose adjoint is exactly
+    // zero gets nothing, an infinite or NaN one goes through chain_product),
+    // so a lane's adjoints are bitwise those of the single sweep. The buffer
+    // keeps its capacity across calls, like the tape's.
+
+    // All lane adjoints = 0 (statements recorded so far, L lanes each).
+    template <std::size_t L>
+    void zero_lane_adjoints() {
+        lane_adjoint_.assign(statements_ * L, T(0));
+    }
+    // Lane `lane` of y's adjoint += weight (after zero_lane_adjoints<L>()).
+    template <std::size_t L>
+    void seed_lane(const var<T>& y, std::size_t lane, const T& weight = T(1)) {
+        recorder::check(*this, y);
+        if (lane >= L)
+            throw std::invalid_argument("duet::tape::seed_lane: lane " + std::to_string(lane) + " of " +
+                                        std::to_string(L));
+        lane_adjoint_[std::size_t(y.index()) * L + lane] += weight;
+    }
+    // Propagates the lane adjoints from below statement end_statement down to
+    // the first statement.
+    template <std::size_t L>
+    void backward_lanes_from(std::size_t end_statement) {
+        static_assert(L >= 1);
+        if (lane_adjoint_.size() < statements_ * L)
+            throw std::logic_error("duet::tape: backward_lanes_from<L> without zero_lane_adjoints<L>()");
+        T* adj = lane_adjoint_.data();
+        const index_type* end = statement_end_.data.get();
+        const index_type* index = entry_index_.data.get();
+        const T* partial = entry_partial_.data.get();
+        for (std::size_t s = std::min(end_statement, statements_); s-- > 0;) {
+            const std::size_t lo = end[s], hi = end[s + 1];
+            if (lo == hi) continue;  // an independent variable
+            T current[L];
+            bool any = false, regular = true;  // regular: every lane finite and nonzero
+            for (std::size_t l = 0; l < L; ++l) {
+                current[l] = adj[s * L + l];
+                const bool zero = is_exact_zero(current[l]);
+                any = any || !zero;
+                regular = regular && !zero && detail::is_finite_number(current[l]);
+            }
+            if (!any) continue;  // strong zero in every lane
+            if (regular) {
+                for (std::size_t k = lo; k < hi; ++k) {
+                    T* out = adj + std::size_t(index[k]) * L;
+                    const T p = partial[k];
+                    for (std::size_t l = 0; l < L; ++l) out[l] = detail::multiply_add(current[l], p, out[l]);
+                }
+            } else {
+                for (std::size_t k = lo; k < hi; ++k) {
+                    T* out = adj + std::size_t(index[k]) * L;
+                    const T p = partial[k];
+                    for (std::size_t l = 0; l < L; ++l) {
+                        if (is_exact_zero(current[l])) continue;
+                        out[l] = detail::is_finite_number(current[l])
+                                     ? detail::multiply_add(current[l], p, out[l])
+                                     : T(out[l] + chain_product(current[l], p));
+                    }
+                }
+            }
+        }
+    }
+    // The lane adjoints after backward_lanes_from<L>: statement s, lane l at
+    // [s * L + l]. Valid until the next recording, seed or sweep.
+    std::span<const T> lane_adjoints() const { return lane_adjoint_; }
+
     // The gradient of y: zero all adjoints, seed y with 1, sweep.
     void backward(const var<T>& y) {
         zero_adjoints();
@@ -389,6 +461,7 @@ private:
     std::size_t statements_ = 0;
     std::size_t statement_capacity_ = 0;
     std::vector<T> adjoint_;
+    std::vector<T> lane_adjoint_;  // backward_lanes_from: statement s, lane l at s * L + l
 #if DUET_TAPE_CHECKS
     detail::tape_array<std::uint32_t> statement_generation_;
     std::uint32_t id_ = 0;
