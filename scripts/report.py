@@ -637,19 +637,29 @@ def sparse_section(runs, plots, plotdir, gp):
     lines = ["## Sparse Jacobians", "",
              "`benchmark/sparse.cpp` (duet) and `benchmark/peers/adolc_sparse.cpp` (ADOL-C's "
              "`sparse_jac`, tape recorded once outside the timing). Time: median ms per call. "
-             "*colors*: compressed passes (duet's column or row colouring); *plan / (colors x "
-             "plain)*: the planned call's time over one evaluation of f per colour (goal: at "
-             "most 10).", ""]
-    header = ["problem", "n", "plain"] + contenders + ["colors", "plan / (colors x plain)"]
+             "*colors*: compressed passes of duet's plan (its column or row colouring; *mode*: "
+             "the one automatic chose), and of the ADOL-C peer's colouring (natural order); "
+             "*plan / (colors x plain)*: duet's planned call over one evaluation of f per "
+             "colour (goal: at most 10).", ""]
+    header = (["problem", "n", "plain"] + contenders
+              + ["colors (duet)", "mode", "colors (ADOL-C peer)", "plan / (colors x plain)"])
     rows = []
+
+    def counter(run, name):
+        return run.counters.get(name) if run else None
+
     for (problem, n), d in sorted(grid.items()):
         plain = d.get("plain")
-        colors = next((r.counters.get("colors") for r in d.values() if r.counters.get("colors")), None)
         plan = d.get("sparse_plan")
+        colors = counter(plan, "colors")
+        mode = {"fwd": "forward", "rev": "reverse"}.get(plan.label if plan else "", "—")
+        peer_colors = next((counter(r, "colors") for c, r in d.items()
+                            if c.startswith("adolc") and counter(r, "colors")), None)
         per = (plan.t / (colors * plain.t)) if plan and plain and colors else None
         rows.append([problem, n, fmt_num(plain.t / 1e6, 4) if plain else "—"]
                     + [fmt_num(d[c].t / 1e6, 3) if c in d else "—" for c in contenders]
-                    + [fmt_num(colors, 0) if colors else "—", fmt_num(per)])
+                    + [fmt_num(colors, 0) if colors else "—", mode,
+                       fmt_num(peer_colors, 0) if peer_colors else "—", fmt_num(per)])
     lines += table(header, rows) + [""]
     if plotdir and gp:
         png = plot_sparse(grid, contenders, plotdir, gp)

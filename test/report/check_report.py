@@ -85,7 +85,8 @@ check(line_of(md, "| closed_form_20_terms | — | reverse | 111 | 1.61 | 1.36 |"
 check(line_of(md, "| tensor | 6.00 | 5.80 |") != "", "compile-cost row")
 # sparse Jacobians: ms per call, colours, plan / (colors x plain)
 check("## Sparse Jacobians" in md, "section '## Sparse Jacobians'")
-check(line_of(md, "| lorenz96 | 1000 | 0.0060 |", "| 4 | 0.50 |") != "", "sparse: plan per colour and plain")
+check(line_of(md, "| lorenz96 | 1000 | 0.0060 |", "| 4 | forward | 5 | 0.50 |") != "",
+      "sparse: duet's colours and mode, the peer's colours, plan per duet colour and plain")
 check("| 0.030 |" in line_of(md, "| lorenz96 | 1000 | 0.0060 |"), "sparse: the ADOL-C peer's column")
 check("adolc_compressed_repeat" not in line_of(md, "| lorenz96 | 1000 | —"), "sparse peer not a gradient peer")
 check(line_of(md, "### bench_sparse") == "", "sparse runs not under other benchmarks")

@@ -134,9 +134,10 @@ for exe, slow in (("bench_user_tu", 1.0), ("bench_user_tu_gcc", 1.0), ("bench_us
 benches, peer = [], []
 for n in (1000, 10000):
     benches += aggregates(f"lorenz96/plain/{n}", 6.0 * n)
-    benches += aggregates(f"lorenz96/sparse_plan/{n}", 12.0 * n, colors=4, nonzeros=4 * n)
-    benches += aggregates(f"lorenz96/sparse/{n}", 150.0 * n, colors=4, nonzeros=4 * n)
-    peer += aggregates(f"lorenz96/adolc_compressed_repeat/{n}", 30.0 * n, colors=4, colpack=0)
+    benches += aggregates(f"lorenz96/sparse_plan/{n}", 12.0 * n, colors=4, nonzeros=4 * n, label="fwd")
+    benches += aggregates(f"lorenz96/sparse/{n}", 150.0 * n, colors=4, nonzeros=4 * n, label="fwd")
+    # the peer's own colouring may use more colours than duet's (not the plan's)
+    peer += aggregates(f"lorenz96/adolc_compressed_repeat/{n}", 30.0 * n, colors=5, colpack=0)
 benches += aggregates("lorenz96/dense_forward/1000", 2.4e6)
 write("bench_sparse", benches)
 write("bench_peer_adolc_sparse", peer)
