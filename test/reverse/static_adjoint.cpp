@@ -1,5 +1,6 @@
 // The static adjoint: a compile-time reverse sweep over one expression.
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <new>
 
@@ -66,4 +67,31 @@ TEST_CASE("the static adjoint is a constant expression", "[static_adjoint]") {
     constexpr auto h = duet::gradient(duet::forward, [](auto x, auto y) { return x * x * x * (x + 3 * y); }, 2.0, 3.0);
     static_assert(h[0] == 140.0 && h[1] == 24.0);
     CHECK(g == h);
+}
+
+TEST_CASE("plain products, and the strong-zero rule where a NaN came out: the rule's bits", "[static_adjoint]") {
+    // d/dy of x * sqrt(y) at x = 0, y = 0: 0 * inf, +0 under the rule (NaN
+    // with plain products: the driver sweeps again); d/dx = sqrt(0) = 0.
+    const auto f = [](auto x, auto y) { return x * sqrt(y) + 2.0 * x; };
+    const auto r = duet::gradient(duet::reverse, f, 0.0, 0.0);
+    const auto fw = duet::gradient(duet::forward, f, 0.0, 0.0);
+    CHECK(r[0] == 2.0);
+    CHECK(r[1] == 0.0);
+    CHECK_FALSE(std::signbit(r[1]));
+    CHECK(r == fw);
+    // A NaN that the rule keeps (log of a negative number) next to ordinary
+    // components: the same bits as forward mode, NaN where it belongs.
+    const auto g = [](auto x, auto y, auto z) { return x * y - 0.5 * log(z) * y + z * 0.0 * sqrt(x - x); };
+    const auto rg = duet::gradient(duet::reverse, g, -1.5, 2.0, -3.0);
+    const auto fg = duet::gradient(duet::forward, g, -1.5, 2.0, -3.0);
+    CHECK(rg[0] == fg[0]);
+    CHECK(std::isnan(rg[1]));
+    CHECK(std::isnan(fg[1]));
+    CHECK(std::isnan(rg[2]) == std::isnan(fg[2]));
+    // Signed zeros as forward mode has them.
+    const auto h = [](auto x, auto y) { return -(x * y); };
+    const auto rh = duet::gradient(duet::reverse, h, 0.0, -0.0);
+    const auto fh = duet::gradient(duet::forward, h, 0.0, -0.0);
+    CHECK(std::signbit(rh[0]) == std::signbit(fh[0]));
+    CHECK(std::signbit(rh[1]) == std::signbit(fh[1]));
 }

@@ -102,6 +102,31 @@ DUET_INLINE constexpr cache_t<E> evaluate(const E& e) {
 }
 
 namespace detail {
+// A sink that asks for plain products (sweep_plain_products below).
+template <class Sink>
+struct plain_products_sink {
+    Sink& sink;
+    template <class Leaf, class T>
+    DUET_INLINE constexpr void operator()(const Leaf& leaf, const T& adjoint) {
+        sink(leaf, adjoint);
+    }
+};
+template <class Sink>
+inline constexpr bool wants_plain_products = false;
+template <class Sink>
+inline constexpr bool wants_plain_products<plain_products_sink<Sink>> = true;
+
+// adjoint x partial: under the strong-zero rule, or plainly when the sink
+// asks for it (built-in floating-point numbers only; other number types
+// always take the rule).
+template <class Sink, class T>
+DUET_INLINE constexpr T sweep_product(const T& adjoint, const T& partial) {
+    if constexpr (wants_plain_products<Sink> && std::is_floating_point_v<T>)
+        return adjoint * partial;
+    else
+        return chain_product(adjoint, partial);
+}
+
 // Declared first: each overload recurses into the others.
 template <class T, class Sink>
 DUET_INLINE constexpr void sweep_node(const cached_constant<T>&, const T&, Sink&);
@@ -127,7 +152,7 @@ template <class Rule, class A, class Sink>
 DUET_INLINE constexpr void sweep_node(const cached_unary<Rule, A>& c,
                                       const typename cached_unary<Rule, A>::value_type& adjoint, Sink& sink) {
     using T = typename cached_unary<Rule, A>::value_type;
-    sweep_node(c.a, chain_product(adjoint, T(c.rule.derivative(c.a.value, c.value))), sink);
+    sweep_node(c.a, sweep_product<Sink>(adjoint, T(c.rule.derivative(c.a.value, c.value))), sink);
 }
 
 template <class Rule, class A, class B, class Sink>
@@ -135,9 +160,9 @@ DUET_INLINE constexpr void sweep_node(const cached_binary<Rule, A, B>& c,
                                       const typename cached_binary<Rule, A, B>::value_type& adjoint, Sink& sink) {
     using T = typename cached_binary<Rule, A, B>::value_type;
     if constexpr (!constant_node<A>)
-        sweep_node(c.a, chain_product(adjoint, T(c.rule.left(c.a.value, c.b.value, c.value))), sink);
+        sweep_node(c.a, sweep_product<Sink>(adjoint, T(c.rule.left(c.a.value, c.b.value, c.value))), sink);
     if constexpr (!constant_node<B>)
-        sweep_node(c.b, chain_product(adjoint, T(c.rule.right(c.a.value, c.b.value, c.value))), sink);
+        sweep_node(c.b, sweep_product<Sink>(adjoint, T(c.rule.right(c.a.value, c.b.value, c.value))), sink);
 }
 }  // namespace detail
 
@@ -146,6 +171,23 @@ DUET_INLINE constexpr void sweep_node(const cached_binary<Rule, A, B>& c,
 template <class C, class Sink>
 DUET_INLINE constexpr void sweep(const C& c, const typename C::value_type& adjoint, Sink& sink) {
     detail::sweep_node(c, adjoint, sink);
+}
+
+// The same sweep with plain products (for double, float, long double; other
+// number types take the rule anyway). Exactly sweep's result at every leaf
+// whose adjoint is not NaN: the rule changes a product only where the plain
+// product is NaN (0 x inf, 0 x NaN), and a NaN reaches every leaf below it
+// (NaN is absorbing under + and x), so a leaf that received no NaN saw the
+// same products, bit for bit. A caller that finds no NaN among its leaves'
+// adjoints has sweep's result; otherwise it sweeps again with the rule. The
+// test costs one compare per variable; the rule's tests in every product
+// cost more (normal_log_pdf per term, static reverse: 2.8 ns per element
+// with the rule in every product, 1.3 ns with plain products and the test,
+// g++ 12 -O3 -march=native; doc/performance.md).
+template <class C, class Sink>
+DUET_INLINE constexpr void sweep_plain_products(const C& c, const typename C::value_type& adjoint, Sink& sink) {
+    detail::plain_products_sink<Sink> plain{sink};
+    detail::sweep_node(c, adjoint, plain);
 }
 
 // The value of an expression (a plain number passes through).

@@ -139,7 +139,20 @@ DUET_INLINE constexpr void static_adjoint(const E& e, const T& seed, T& value_ou
         auto accumulate = [&gradient](const static_var<T>& leaf, const T& adjoint) DUET_INLINE_LAMBDA {
             if (!leaf.is_constant()) gradient[leaf.index()] += adjoint;
         };
-        duet::sweep(cache, seed, accumulate);
+        if constexpr (std::is_floating_point_v<T>) {
+            // Plain products, and the strong-zero rule only when a NaN came
+            // out (core/evaluate.hpp, sweep_plain_products: the same bits).
+            // gradient starts at zero (the caller's), so it can be reset.
+            duet::sweep_plain_products(cache, seed, accumulate);
+            bool nan = false;
+            for (const T& g : gradient) nan |= g != g;
+            if (nan) [[unlikely]] {
+                gradient.fill(T(0));
+                duet::sweep(cache, seed, accumulate);
+            }
+        } else {
+            duet::sweep(cache, seed, accumulate);
+        }
         value_out = cache.value;
     } else if constexpr (std::is_convertible_v<E, T>) {
         value_out = T(e);  // a constant function: zero gradient
