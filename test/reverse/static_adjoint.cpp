@@ -95,3 +95,18 @@ TEST_CASE("plain products, and the strong-zero rule where a NaN came out: the ru
     CHECK(std::signbit(rh[0]) == std::signbit(fh[0]));
     CHECK(std::signbit(rh[1]) == std::signbit(fh[1]));
 }
+
+TEST_CASE("static_adjoint adds to the caller's gradient; a NaN already there is not redone", "[static_adjoint]") {
+    const auto x = duet::static_var<double>::argument(0.0, 0);
+    const auto y = duet::static_var<double>::argument(0.0, 1);
+    double v = 0;
+    std::array<double, 2> g{1.5, std::nan("")};
+    duet::static_adjoint<2>(x * sqrt(y) + 2.0 * x, 1.0, v, g);  // d/dy: 0 x inf, +0 by the rule
+    CHECK(g[0] == 1.5 + 2.0);
+    CHECK(std::isnan(g[1]));
+    std::array<double, 2> h{1.5, -4.0};
+    duet::static_adjoint<2>(x * sqrt(y) + 2.0 * x, 1.0, v, h);
+    CHECK(h[0] == 3.5);
+    CHECK(h[1] == -4.0);
+}
+

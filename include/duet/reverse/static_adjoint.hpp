@@ -142,14 +142,21 @@ DUET_INLINE constexpr void static_adjoint(const E& e, const T& seed, T& value_ou
         if constexpr (std::is_floating_point_v<T>) {
             // Plain products, and the strong-zero rule only when a NaN came
             // out (core/evaluate.hpp, sweep_plain_products: the same bits).
-            // gradient starts at zero (the caller's), so it can be reset.
-            duet::sweep_plain_products(cache, seed, accumulate);
+            // The sweep sums into its own zeroed array, so that it can be
+            // redone and a NaN already in the caller's gradient is not taken
+            // for one of this sweep's.
+            std::array<T, N> swept{};
+            auto into_swept = [&swept](const static_var<T>& leaf, const T& adjoint) DUET_INLINE_LAMBDA {
+                if (!leaf.is_constant()) swept[leaf.index()] += adjoint;
+            };
+            duet::sweep_plain_products(cache, seed, into_swept);
             bool nan = false;
-            for (const T& g : gradient) nan |= g != g;
+            for (const T& g : swept) nan |= g != g;
             if (nan) [[unlikely]] {
-                gradient.fill(T(0));
-                duet::sweep(cache, seed, accumulate);
+                swept.fill(T(0));
+                duet::sweep(cache, seed, into_swept);
             }
+            for (std::size_t i = 0; i < N; ++i) gradient[i] += swept[i];
         } else {
             duet::sweep(cache, seed, accumulate);
         }
