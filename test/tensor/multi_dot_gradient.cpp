@@ -32,14 +32,6 @@ const tensor<2> R110 = random_tensor<2>(rng, {1, 10});
 const tensor<1> v4 = random_tensor<1>(rng, {4});
 const tensor<1> w5 = random_tensor<1>(rng, {5});
 
-template <class G>
-std::vector<double> flat(const G& g) {
-    if constexpr (requires { std::tuple_size<G>::value; })
-        return flatten_tuple(g);
-    else
-        return flatten_all(g);
-}
-
 // Reverse and forward gradients of f (built on multi_dot) equal those of
 // reference (nested matmul) to 1e-12, and finite differences to 1e-7.
 template <class F, class Ref, std::size_t... K>

@@ -38,6 +38,14 @@ template <class... T>
 std::vector<double> flatten_tuple(const std::tuple<T...>& t) {
     return std::apply([](const auto&... x) { return flatten_all(x...); }, t);
 }
+// A gradient (one tensor, or a tuple of them) flattened.
+template <class G>
+std::vector<double> flat(const G& g) {
+    if constexpr (requires { std::tuple_size<G>::value; })
+        return flatten_tuple(g);
+    else
+        return flatten_all(g);
+}
 
 // The value of a plain run of a scalar tensor function: a number, or a
 // rank-0 xtensor expression.

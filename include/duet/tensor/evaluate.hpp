@@ -47,6 +47,27 @@ struct cached_tensor_leaf {  // a variable or a constant
     const tensor<K>& value() const { return *value_ptr; }
 };
 
+namespace detail {
+// What a unary operation keeps from its value for its derivative rules
+// (Op::aux<K>, K the operand's rank: log_sum_exp keeps its exponentials),
+// or nothing. Such an operation provides value(a, aux), tangent(a, y, aux,
+// da) and adjoint(a, y, aux, g, out, accumulate) beside the usual rules.
+struct no_aux {};
+template <class Op, std::size_t K>
+struct aux_of {
+    using type = no_aux;
+};
+template <class Op, std::size_t K>
+    requires requires { typename Op::template aux<K>; }
+struct aux_of<Op, K> {
+    using type = typename Op::template aux<K>;
+};
+template <class Op, std::size_t K>
+using aux_t = typename aux_of<Op, K>::type;
+template <class Op, std::size_t K>
+inline constexpr bool has_aux = !std::is_same_v<aux_t<Op, K>, no_aux>;
+}  // namespace detail
+
 template <class Node, class A>
 struct cached_tensor_unary {
     static constexpr std::size_t rank = Node::rank;
@@ -54,6 +75,7 @@ struct cached_tensor_unary {
     A a;
     detail::pooled<rank> y;  // storage back to the tensor workspace when the cache dies
     decltype(Node::op) op;
+    [[no_unique_address]] detail::aux_t<decltype(Node::op), A::rank> aux{};  // see aux_of
     const tensor<rank>& value() const { return y.get(); }
 };
 
@@ -112,9 +134,33 @@ auto nary_values(const std::tuple<A...>& args) {
 }
 }  // namespace detail
 
+// Nodes evaluated by a cache of their own, which sweeps and tangents itself
+// (c.sweep(g, sink), c.tangent(seeds), c.tangent_lanes(seeds, L)): sum(E) of
+// an elementwise E element by element (tensor/fused_sum.hpp), sum(matmul(A,
+// B)) without the product (tensor/sum_of_product.hpp). Both are included at
+// the end of this header.
+namespace detail {
+template <class C>
+concept derives_itself = C::derives_itself;
+template <class E>
+struct is_fusable_sum;
+template <class E>
+auto evaluate_fused_sum(const E& e);
+template <class E>
+struct is_sum_of_product;
+template <class E>
+auto evaluate_sum_of_product(const E& e);
+template <class E>
+auto evaluate_unfused(const E& e);
+}  // namespace detail
+
 template <tensor_node E>
 auto evaluate(const E& e) {
-    if constexpr (detail::is_tensor_var<E>::value) {
+    if constexpr (detail::is_fusable_sum<E>::value) {
+        return detail::evaluate_fused_sum(e);
+    } else if constexpr (detail::is_sum_of_product<E>::value) {
+        return detail::evaluate_sum_of_product(e);
+    } else if constexpr (detail::is_tensor_var<E>::value) {
         return cached_tensor_var<E::rank, E::index>{{e.value}};
     } else if constexpr (detail::is_tensor_constant<E>::value) {
         return cached_tensor_leaf<E::rank>{detail::constant_value(e)};
@@ -134,11 +180,26 @@ auto evaluate(const E& e) {
         return cached_tensor_binary<E, decltype(a), decltype(b)>{std::move(a), std::move(b),
                                                                  std::move(y), e.op};
     } else {
-        auto a = evaluate(e.a);
+        return detail::evaluate_unfused(e);
+    }
+}
+
+namespace detail {
+// A unary node evaluated with a tensor for its operand's value.
+template <class E>
+auto evaluate_unfused(const E& e) {
+    auto a = evaluate(e.a);
+    using Op = decltype(e.op);
+    if constexpr (has_aux<Op, decltype(a)::rank>) {
+        aux_t<Op, decltype(a)::rank> aux{};
+        auto y = e.op.value(a.value(), aux);
+        return cached_tensor_unary<E, decltype(a)>{std::move(a), std::move(y), e.op, std::move(aux)};
+    } else {
         auto y = e.op.value(a.value());
         return cached_tensor_unary<E, decltype(a)>{std::move(a), std::move(y), e.op};
     }
 }
+}  // namespace detail
 
 // ---------------------------------------------------------------------------
 // Reverse sweep.
@@ -165,7 +226,9 @@ void deliver(const C& c, Produce&& produce, Sink& sink) {
 
 template <cached_tensor C, class Sink>
 void sweep(const C& c, const tensor<C::rank>& g, Sink& sink) {
-    if constexpr (detail::is_cached_tensor_constant<C>::value) {
+    if constexpr (detail::derives_itself<C>) {
+        c.sweep(g, sink);
+    } else if constexpr (detail::is_cached_tensor_constant<C>::value) {
         return;
     } else if constexpr (detail::is_cached_tensor_var<C>::value) {
         // The function returned one of its arguments unchanged.
@@ -197,6 +260,11 @@ void sweep(const C& c, const tensor<C::rank>& g, Sink& sink) {
             [&](auto& out, bool accumulate) {
                 c.op.right_adjoint(c.a.value(), c.b.value(), c.value(), g, out, accumulate);
             },
+            sink);
+    } else if constexpr (detail::has_aux<decltype(c.op), std::remove_cvref_t<decltype(c.a)>::rank>) {
+        detail::deliver(
+            c.a,
+            [&](auto& out, bool accumulate) { c.op.adjoint(c.a.value(), c.value(), c.aux, g, out, accumulate); },
             sink);
     } else {
         detail::deliver(
@@ -232,10 +300,23 @@ private:
     std::optional<detail::pooled<K>> owned_;  // storage back to the workspace
 };
 
+namespace detail {
+// A unary cache's tangent rule, with the operation's aux when it has one.
+template <class C, std::size_t K>
+auto unary_tangent(const C& c, const tensor<K>& da) {
+    if constexpr (has_aux<decltype(c.op), K>)
+        return c.op.tangent(c.a.value(), c.value(), c.aux, da);
+    else
+        return c.op.tangent(c.a.value(), c.value(), da);
+}
+}  // namespace detail
+
 template <cached_tensor C, class Seeds>
 tensor_tangent<C::rank> tangent(const C& c, const Seeds& seeds) {
     constexpr std::size_t R = C::rank;
-    if constexpr (detail::is_cached_tensor_constant<C>::value) {
+    if constexpr (detail::derives_itself<C>) {
+        return c.tangent(seeds);
+    } else if constexpr (detail::is_cached_tensor_constant<C>::value) {
         return tensor_tangent<R>::zero();
     } else if constexpr (detail::is_cached_tensor_var<C>::value) {
         return tensor_tangent<R>::borrow(seeds.template get<C::index>());
@@ -254,7 +335,7 @@ tensor_tangent<C::rank> tangent(const C& c, const Seeds& seeds) {
     } else {
         const auto da = tangent(c.a, seeds);
         if (da.is_zero()) return tensor_tangent<R>::zero();
-        return tensor_tangent<R>::own(c.op.tangent(c.a.value(), c.value(), *da.get()));
+        return tensor_tangent<R>::own(detail::unary_tangent(c, *da.get()));
     }
 }
 
@@ -314,7 +395,9 @@ template <cached_tensor C, class Seeds>
 tensor_tangent<C::rank + 1> tangent_lanes(const C& c, const Seeds& seeds, std::size_t L) {
     constexpr std::size_t R = C::rank;
     using result = tensor_tangent<R + 1>;
-    if constexpr (detail::is_cached_tensor_constant<C>::value) {
+    if constexpr (detail::derives_itself<C>) {
+        return c.tangent_lanes(seeds, L);
+    } else if constexpr (detail::is_cached_tensor_constant<C>::value) {
         return result::zero();
     } else if constexpr (detail::is_cached_tensor_var<C>::value) {
         return result::borrow(seeds.template get<C::index>());
@@ -357,10 +440,13 @@ tensor_tangent<C::rank + 1> tangent_lanes(const C& c, const Seeds& seeds, std::s
             return result::own(c.op.tangent_lanes(c.a.value(), c.value(), *da.get()));
         } else {
             return result::own(detail::lane_by_lane<R>(L, c.value().shape(), [&](std::size_t l) {
-                return c.op.tangent(c.a.value(), c.value(), detail::lane_of<KA>(*da.get(), c.a.value().shape(), l));
+                return detail::unary_tangent(c, detail::lane_of<KA>(*da.get(), c.a.value().shape(), l));
             }));
         }
     }
 }
 
 }  // namespace duet
+
+#include "duet/tensor/fused_sum.hpp"       // NOLINT: needs the declarations above
+#include "duet/tensor/sum_of_product.hpp"  // NOLINT: likewise

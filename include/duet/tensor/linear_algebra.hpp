@@ -39,13 +39,20 @@ struct matmul_op {
     template <std::size_t KA, std::size_t KB>
     static constexpr std::size_t rank = detail::matmul_rank<KA, KB>();
 
+    // Throws std::invalid_argument naming both shapes unless a's inner
+    // dimension is b's first.
     template <std::size_t KA, std::size_t KB>
-    tensor<rank<KA, KB>> value(const tensor<KA>& a, const tensor<KB>& b) const {
+    static void check_shapes(const tensor<KA>& a, const tensor<KB>& b) {
         const std::size_t inner_a = KA == 2 ? a.shape()[KA - 1] : a.shape()[0];
         if (inner_a != b.shape()[0])
             detail::throw_invalid_argument("matmul", "shapes ", detail::shape_string(a.shape()), " and ",
                                            detail::shape_string(b.shape()), ": inner dimensions ", inner_a, " and ",
                                            b.shape()[0], " differ");
+    }
+
+    template <std::size_t KA, std::size_t KB>
+    tensor<rank<KA, KB>> value(const tensor<KA>& a, const tensor<KB>& b) const {
+        check_shapes(a, b);
         tensor<rank<KA, KB>> y;
         if constexpr (KA == 2 && KB == 2)
             y = detail::workspace_tensor<2>(tensor<2>::shape_type{a.shape(0), b.shape(1)});

@@ -2,6 +2,8 @@
 //
 //   sum(A), mean(A)              all elements -> rank 0
 //                                tangent Σ dA (/ n);  adjoint gA += g (/ n) everywhere
+//                                (of an elementwise A: evaluated element by
+//                                element, tensor/fused_sum.hpp)
 //   sum(A, axis), mean(A, axis)  rank K -> K - 1
 //                                adjoint: g broadcast back along `axis`
 //   reshape(A, shape)            same elements, row-major; adjoint reshapes back
@@ -37,6 +39,7 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -212,6 +215,18 @@ auto exp_shifted_by_cmath(const T& a, double m) {
     return simd::exp_out_of_range<double>{}(T(a - m));
 }
 
+// partial x tangent under the tensor layer's zero-tangent rule
+// (tangent_product, core/strong_zero.hpp) for a double or an xsimd batch: 0
+// where the tangent is 0, whatever the partial (a NaN softmax element of a
+// lane with a NaN does not reach an element that is not perturbed).
+template <class T>
+T tangent_term(const T& partial, const T& tangent) {
+    if constexpr (std::is_floating_point_v<T>)
+        return tangent_product(partial, tangent);
+    else
+        return T(select(tangent == T(0), T(0), T(partial * tangent)));
+}
+
 // log Σ exp over one lane, computed as m + log Σ exp(a_i - m), m = max (so
 // nothing overflows).
 inline double lane_log_sum_exp(const double* a, std::size_t n, std::size_t stride) {
@@ -233,9 +248,46 @@ inline double lane_log_sum_exp(const double* a, std::size_t n, std::size_t strid
     return m + std::log(s);
 }
 
+// lane_log_sum_exp, keeping e[j * stride] = exp(a_j - m) and 1 / Σ e in
+// `reciprocal` (NaN, and e untouched, when m is not finite). The same value,
+// bit for bit: the same exponentials summed in the same order.
+inline double lane_log_sum_exp_keeping(const double* a, std::size_t n, std::size_t stride, double* e,
+                                       double& reciprocal) {
+    reciprocal = std::numeric_limits<double>::quiet_NaN();
+    if (n == 0) return -std::numeric_limits<double>::infinity();
+    double m;
+    if (stride == 1) {
+        m = simd::max_or_nan(a, n);
+    } else {
+        m = a[0];
+        for (std::size_t j = 1; j < n; ++j) m = std::isnan(m) ? m : std::max(m, a[j * stride]);
+        for (std::size_t j = 0; j < n; ++j)
+            if (std::isnan(a[j * stride])) return a[j * stride];
+    }
+    if (!std::isfinite(m)) return m;  // NaN, +inf, or all -inf
+    double s = 0;
+    if (stride == 1) {  // contiguous: vectorised with xsimd, as lane_log_sum_exp
+        simd::map(
+            n, [m](const auto& x) { return exp_shifted(x, m); },
+            [m](const auto& x) { return exp_shifted_by_cmath(x, m); }, e, a);
+        s = simd::map_sum<double>(n, [](const auto& x) { return x; }, simd::no_fallback{}, e);
+    } else {
+        for (std::size_t j = 0; j < n; ++j) s += (e[j * stride] = exp_shifted(a[j * stride], m));
+    }
+    reciprocal = 1.0 / s;
+    return m + std::log(s);
+}
+
 }  // namespace detail
 
 // log Σ exp over all elements (Axis = false, rank 0) or along one axis.
+//
+// Differentiated, the value keeps each element's exponential e = exp(a - m)
+// (m its lane's maximum) and per lane 1 / Σ e (`aux`, tensor/evaluate.hpp),
+// so that the derivative softmax = e (1 / Σ e) is a product, not a second
+// exponential. A lane whose maximum is not finite (NaN, +inf, all -inf)
+// keeps nothing (its reciprocal is NaN) and its derivatives take
+// exp(a - y) as the plain rules do. The value is the same bit for bit.
 template <bool Axis>
 struct log_sum_exp_op {
     template <std::size_t K>
@@ -245,6 +297,14 @@ struct log_sum_exp_op {
     }();
 
     std::size_t axis = 0;
+
+    template <std::size_t K>
+    struct kept {
+        std::optional<detail::pooled<K>> e;                 // exp(a - m), a's shape
+        std::optional<detail::pooled<rank<K>>> reciprocal;  // 1 / Σ e per lane, or NaN
+    };
+    template <std::size_t K>
+    using aux = kept<K>;
 
     template <std::size_t K>
     detail::lanes lanes(const tensor<K>& a) const {
@@ -261,17 +321,76 @@ struct log_sum_exp_op {
             y.data()[k] = detail::lane_log_sum_exp(a.data() + l.start(k), l.n, l.inner);
         return y;
     }
+    template <std::size_t K>
+    tensor<rank<K>> value(const tensor<K>& a, kept<K>& keep) const {
+        const auto l = lanes(a);
+        auto y = detail::workspace_tensor<rank<K>>(detail::reduced_shape<Axis>(a, axis));
+        keep.e.emplace(detail::workspace_tensor<K>(a.shape()));
+        keep.reciprocal.emplace(detail::workspace_tensor<rank<K>>(y.shape()));
+        for (std::size_t k = 0; k < l.count(); ++k) {
+            const std::size_t s0 = l.start(k);
+            y.data()[k] = detail::lane_log_sum_exp_keeping(a.data() + s0, l.n, l.inner, keep.e->get().data() + s0,
+                                                           keep.reciprocal->get().data()[k]);
+        }
+        return y;
+    }
     // ∂y/∂a_j = softmax_j = exp(a_j - y)
     template <std::size_t K>
     tensor<rank<K>> tangent(const tensor<K>& a, const tensor<rank<K>>& y, const tensor<K>& da) const {
+        return tangent_with(a, y, nullptr, da);
+    }
+    template <std::size_t K>
+    tensor<rank<K>> tangent(const tensor<K>& a, const tensor<rank<K>>& y, const kept<K>& keep,
+                            const tensor<K>& da) const {
+        return tangent_with(a, y, &keep, da);
+    }
+    template <std::size_t K>
+    void adjoint(const tensor<K>& a, const tensor<rank<K>>& y, const tensor<rank<K>>& g, tensor<K>& out,
+                 bool accumulate) const {
+        adjoint_with(a, y, nullptr, g, out, accumulate);
+    }
+    template <std::size_t K>
+    void adjoint(const tensor<K>& a, const tensor<rank<K>>& y, const kept<K>& keep, const tensor<rank<K>>& g,
+                 tensor<K>& out, bool accumulate) const {
+        adjoint_with(a, y, &keep, g, out, accumulate);
+    }
+
+private:
+    // The kept exponentials of lane k and their reciprocal sum, or nullptr.
+    template <std::size_t K>
+    static const double* kept_lane(const kept<K>* keep, std::size_t k, std::size_t s0, double& reciprocal) {
+        if (keep == nullptr) return nullptr;
+        reciprocal = keep->reciprocal->get().data()[k];
+        if (std::isnan(reciprocal)) return nullptr;
+        return keep->e->get().data() + s0;
+    }
+
+    template <std::size_t K>
+    tensor<rank<K>> tangent_with(const tensor<K>& a, const tensor<rank<K>>& y, const kept<K>* keep,
+                                 const tensor<K>& da) const {
         const auto l = lanes(a);
         auto t = detail::workspace_tensor<rank<K>>(y.shape());
         for (std::size_t k = 0; k < l.count(); ++k) {
             const std::size_t s0 = l.start(k);
             const double yk = y.data()[k];
+            double r = 0;
+            if (const double* e = kept_lane(keep, k, s0, r)) {
+                if (l.inner == 1) {  // contiguous: vectorised
+                    t.data()[k] = detail::simd::map_sum<double>(
+                        l.n, [r](const auto& ej, const auto& dx) { return detail::tangent_term(ej * r, dx); },
+                        detail::simd::no_fallback{}, e, da.data() + s0);
+                    continue;
+                }
+                double s = 0;
+                for (std::size_t j = 0; j < l.n; ++j)
+                    s += detail::tangent_term(e[j * l.inner] * r, da.data()[s0 + j * l.inner]);
+                t.data()[k] = s;
+                continue;
+            }
             if (l.inner == 1) {  // contiguous: vectorised
                 t.data()[k] = detail::simd::map_sum<double>(
-                    l.n, [yk](const auto& x, const auto& dx) { return detail::exp_shifted(x, yk) * dx; },
+                    l.n,
+                    [yk](const auto& x, const auto& dx) { return detail::tangent_term(detail::exp_shifted(x, yk), dx); },
                     [yk](const auto& x, const auto&) { return detail::exp_shifted_by_cmath(x, yk); },
                     a.data() + s0, da.data() + s0);
                 continue;
@@ -279,21 +398,39 @@ struct log_sum_exp_op {
             double s = 0;
             for (std::size_t j = 0; j < l.n; ++j) {
                 const std::size_t e = s0 + j * l.inner;
-                s += detail::exp_shifted(a.data()[e], yk) * da.data()[e];
+                s += detail::tangent_term(detail::exp_shifted(a.data()[e], yk), da.data()[e]);
             }
             t.data()[k] = s;
         }
         return t;
     }
+
     template <std::size_t K>
-    void adjoint(const tensor<K>& a, const tensor<rank<K>>& y, const tensor<rank<K>>& g, tensor<K>& out,
-                 bool accumulate) const {
+    void adjoint_with(const tensor<K>& a, const tensor<rank<K>>& y, const kept<K>* keep,
+                      const tensor<rank<K>>& g, tensor<K>& out, bool accumulate) const {
         const auto l = lanes(a);
         for (std::size_t k = 0; k < l.count(); ++k) {
             const std::size_t s0 = l.start(k);
             const double gk = g.data()[k], yk = y.data()[k];
+            double* o = out.data() + s0;
+            double r = 0;
+            if (const double* e = kept_lane(keep, k, s0, r)) {
+                if (l.inner == 1) {  // contiguous: vectorised
+                    if (accumulate)
+                        detail::simd::map(
+                            l.n, [gk, r](const auto& ej, const auto& ox) { return ox + gk * (ej * r); },
+                            detail::simd::no_fallback{}, o, e, static_cast<const double*>(o));
+                    else
+                        detail::simd::map(
+                            l.n, [gk, r](const auto& ej) { return gk * (ej * r); }, detail::simd::no_fallback{}, o,
+                            e);
+                    continue;
+                }
+                for (std::size_t j = 0; j < l.n; ++j)
+                    detail::store(o[j * l.inner], gk * (e[j * l.inner] * r), accumulate);
+                continue;
+            }
             if (l.inner == 1) {  // contiguous: vectorised
-                double* o = out.data() + s0;
                 if (accumulate)
                     detail::simd::map(
                         l.n, [gk, yk](const auto& x, const auto& ox) { return ox + gk * detail::exp_shifted(x, yk); },
